@@ -1,0 +1,34 @@
+//go:build tamago && arm64
+
+// Command kernel is the referee unikernel's main program: it boots on the
+// board, prints a banner saying what it found, and powers off with an exit
+// status that QEMU passes on to the host.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// Version is the referee's version, printed in the banner.
+const Version = "0.1.0"
+
+// testExitStatus is set only by tests (make image EXIT_STATUS=n) to show
+// that the image's exit status reaches the host.
+var testExitStatus string
+
+func main() {
+	printBanner(os.Stdout)
+	status := 0
+	if testExitStatus != "" {
+		n, err := strconv.Atoi(testExitStatus)
+		if err != nil || n < 0 || n > 255 {
+			fmt.Printf("referee: test exit status %q is not 0-255\n", testExitStatus)
+			n = 1
+		}
+		status = n
+	}
+	fmt.Printf("referee: powering off, exit status %d\n", status)
+	os.Exit(status)
+}
