@@ -7,6 +7,9 @@ import (
 	"crypto/cipher"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"time"
@@ -27,9 +30,9 @@ func printBanner(w io.Writer) {
 	textStart, textEnd := runtime.TextRegion()
 	p("memory:")
 	for _, r := range layout.Map() {
-		p("  %-14s %#010x-%#010x %6d KiB", r.Name, r.Start, r.End, (r.End-r.Start)>>10)
+		p("  %-14s 0x%08x-0x%08x %7d KiB", r.Name, r.Start, r.End, (r.End-r.Start)>>10)
 	}
-	p("  %-14s %#010x-%#010x %6d KiB", "image text", textStart, textEnd, (textEnd-textStart)>>10)
+	p("  %-14s 0x%08x-0x%08x %7d KiB", "image text", textStart, textEnd, (textEnd-textStart)>>10)
 
 	dt, err := virt.ReadDeviceTree()
 	switch {
@@ -58,7 +61,20 @@ func printBanner(w io.Writer) {
 	nsPerByte, path := gcmCost()
 	p("aes: cpu AES=%v PMULL=%v (ID_AA64ISAR0_EL1=%#x); crypto/aes runs on %s; AES-256-GCM %.2f ns/byte",
 		f.AES, f.PMULL, f.ISAR0, path, nsPerByte)
+	p("no-os: %s", osServices())
 	p("boot: banner reached %d ns after reset (guest time)", bootTime)
+}
+
+// osServices shows that what bare metal lacks (files, processes, a network
+// stack) fails at run time with an error rather than at build time.
+func osServices() string {
+	_, ferr := os.Open("/etc/hosts")
+	perr := exec.Command("/bin/true").Run()
+	_, nerr := net.Dial("tcp", "192.0.2.1:80")
+	if ferr == nil || perr == nil || nerr == nil {
+		return fmt.Sprintf("UNEXPECTED success: open %v, exec %v, dial %v", ferr, perr, nerr)
+	}
+	return fmt.Sprintf("files, processes and sockets fail at run time: %v; %v; %v", ferr, perr, nerr)
 }
 
 // gcmCost measures AES-256-GCM sealing in guest nanoseconds per byte (under

@@ -1,10 +1,20 @@
-package main
+// Package toolchain bootstraps the project's TamaGo-compatible Go
+// distribution: the pinned upstream Go release, fetched through the Go module
+// proxy and checked against its known checksum, with the project's own
+// bare-metal port (GOOS=tamago) applied to a copy of it. The port is the
+// files under _port (new files, laid out as in GOROOT) and the edits in
+// edits.go (changes to release files, each of which must match exactly).
+//
+// The result lives under the user cache directory, keyed by the Go version
+// and a hash of the port, so asking again is a no-op.
+package toolchain
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -16,7 +26,8 @@ import (
 )
 
 const (
-	goVersion       = "go1.26.8"
+	// GoVersion is the upstream release the port applies to.
+	GoVersion       = "go1.26.8"
 	toolchainModule = "golang.org/toolchain"
 )
 
@@ -29,23 +40,49 @@ var pinnedSums = map[string]string{
 // rebuiltCommands are the parts of the distribution the port changes.
 var rebuiltCommands = []string{"cmd/go", "cmd/compile", "cmd/link", "cmd/asm", "cmd/vet"}
 
+// Options control a bootstrap.
+type Options struct {
+	// Force rebuilds even when a cached distribution exists.
+	Force bool
+	// Progress receives progress lines; nil means none.
+	Progress io.Writer
+}
+
 type bootstrap struct {
-	force bool
-	quiet bool
+	Options
 	start time.Time
 }
 
+// Bootstrap returns the GOROOT of the ported distribution, building it first
+// if it is not cached.
+func Bootstrap(opts Options) (string, error) {
+	b := &bootstrap{Options: opts, start: time.Now()}
+	return b.run()
+}
+
+// Resync refreshes the sources of an existing distribution from the release
+// and re-applies the port, leaving its commands as they are: a quick loop
+// for work on the runtime and standard-library side of the port.
+func Resync(goroot string, opts Options) error {
+	b := &bootstrap{Options: opts, start: time.Now()}
+	return b.resync(goroot)
+}
+
+// Version names the release and the module it comes from, for help texts.
+func Version() string { return toolchainModule + "@" + toolchainVersion() }
+
+// GoCommand is the go command of a distribution.
+func GoCommand(goroot string) string { return filepath.Join(goroot, "bin", "go") }
+
 func hostPlatform() string { return runtime.GOOS + "-" + runtime.GOARCH }
 
-func toolchainVersion() string { return "v0.0.1-" + goVersion + "." + hostPlatform() }
-
-func goCommand(goroot string) string { return filepath.Join(goroot, "bin", "go") }
+func toolchainVersion() string { return "v0.0.1-" + GoVersion + "." + hostPlatform() }
 
 func (b *bootstrap) progress(format string, args ...any) {
-	if b.quiet {
+	if b.Progress == nil {
 		return
 	}
-	fmt.Fprintf(os.Stderr, "toolchain [%5.1fs] %s\n", time.Since(b.start).Seconds(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(b.Progress, "toolchain [%5.1fs] %s\n", time.Since(b.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
 // cacheRoot is where bootstrapped distributions are kept.
@@ -69,14 +106,14 @@ func (b *bootstrap) run() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dest := filepath.Join(root, goVersion+"-tamago-"+key[:16])
+	dest := filepath.Join(root, GoVersion+"-tamago-"+key[:16])
 	stamp := filepath.Join(dest, ".complete")
-	if !b.force {
+	if !b.Force {
 		if _, err := os.Stat(stamp); err == nil {
 			return dest, nil
 		}
 	}
-	b.progress("building %s with the tamago port %s into %s", goVersion, key[:16], dest)
+	b.progress("building %s with the tamago port %s into %s", GoVersion, key[:16], dest)
 
 	src, err := b.fetch()
 	if err != nil {
@@ -106,7 +143,7 @@ func (b *bootstrap) run() (string, error) {
 	if err := os.Rename(tmp, dest); err != nil {
 		return "", err
 	}
-	b.progress("done: %s", goCommand(dest))
+	b.progress("done: %s", GoCommand(dest))
 	return dest, nil
 }
 
@@ -145,7 +182,7 @@ func (b *bootstrap) buildCommands(goroot string) error {
 	// The release go command is copied aside so installing the new one does
 	// not replace the binary that is running.
 	boot := filepath.Join(goroot, "pkg", "bootstrap-go")
-	if err := copyFile(goCommand(goroot), boot, 0o755); err != nil {
+	if err := copyFile(GoCommand(goroot), boot, 0o755); err != nil {
 		return err
 	}
 	defer os.Remove(boot)
@@ -177,7 +214,7 @@ func cleanEnv() []string {
 // constraint rules, and the release they apply to.
 func portHash() (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %s\n", goVersion, hostPlatform())
+	fmt.Fprintf(h, "%s %s\n", GoVersion, hostPlatform())
 	var names []string
 	err := fs.WalkDir(portFS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -204,9 +241,6 @@ func portHash() (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// resync refreshes the sources of an existing distribution from the release
-// and re-applies the port, leaving its commands as they are: a quick loop for
-// work on the runtime and standard library side of the port.
 func (b *bootstrap) resync(goroot string) error {
 	src, err := b.fetch()
 	if err != nil {

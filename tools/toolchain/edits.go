@@ -1,4 +1,4 @@
-package main
+package toolchain
 
 // edits are the changes the port makes to files of the release. Each Old text
 // must occur exactly once in its file.

@@ -25,7 +25,7 @@ type DeviceTree struct {
 
 // ReadDeviceTree parses the DTB at layout.DTBStart.
 func ReadDeviceTree() (DeviceTree, error) {
-	raw := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(layout.DTBStart))), layout.DTBMax)
+	raw := unsafe.Slice((*byte)(phys(layout.DTBStart)), layout.DTBMax)
 	t, err := fdt.Parse(raw)
 	if err != nil {
 		return DeviceTree{}, fmt.Errorf("device tree at %#x: %w", layout.DTBStart, err)

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"unsafe"
-	_ "unsafe"
 
 	"github.com/muscles/referee/board/fdt"
 	"github.com/muscles/referee/board/qemu/virt/layout"
@@ -48,7 +47,7 @@ var (
 //
 //go:linkname initRNG runtime/goos.InitRNG
 func initRNG() {
-	dtb := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(layout.DTBStart))), layout.DTBMax)
+	dtb := unsafe.Slice((*byte)(phys(layout.DTBStart)), layout.DTBMax)
 	if binary.BigEndian.Uint32(dtb) != fdt.Magic {
 		return
 	}

@@ -5,7 +5,6 @@ package virt
 import (
 	"errors"
 	"fmt"
-	"unsafe"
 
 	"github.com/usbarmory/tamago/dma"
 
@@ -131,8 +130,8 @@ func (d *virtioRNG) init() error {
 	return nil
 }
 
-func store16(addr uintptr, v uint16) { *(*uint16)(unsafe.Pointer(addr)) = v }
-func load16(addr uintptr) uint16     { return *(*uint16)(unsafe.Pointer(addr)) }
+func store16(addr uintptr, v uint16) { *(*uint16)(phys(addr)) = v }
+func load16(addr uintptr) uint16     { return *(*uint16)(phys(addr)) }
 
 // read fills b (at most bufSize bytes per request) with entropy.
 func (d *virtioRNG) read(b []byte) error {
@@ -167,7 +166,7 @@ func (d *virtioRNG) read(b []byte) error {
 			return fmt.Errorf("virtio-rng: device returned %d bytes for a %d-byte request", got, n)
 		}
 		for i := 0; i < got; i++ {
-			b[i] = *(*byte)(unsafe.Pointer(buf + uintptr(i)))
+			b[i] = *(*byte)(phys(buf + uintptr(i)))
 		}
 		b = b[got:]
 	}

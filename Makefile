@@ -1,0 +1,56 @@
+# The front door. `make qemu` boots the image, `make test` runs every test;
+# both set up what they need first (QEMU from Debian, the project's own
+# TamaGo-compatible Go toolchain), saying what they do.
+#
+# Variables:
+#   TAMAGO=/path/to/go   use another TamaGo-compatible go (e.g. the official
+#                        tamago-go) instead of bootstrapping ours
+#   KEYS=FILE            master-key record loaded at 0x9000_0000 (make qemu)
+#   MUSCLES=FILE         muscle bundle loaded at 0x9100_0000 (make qemu)
+#   EXIT_STATUS=N        tests only: the image powers off with status N
+
+GO ?= go
+export GOTOOLCHAIN := local
+export GOFLAGS := -buildvcs=false
+
+IMAGE := build/referee.elf
+
+.PHONY: all help deps toolchain image qemu test vet bench clean
+
+all: image
+
+help:
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@echo "targets: toolchain image qemu test bench clean"
+
+deps:
+	@./qemu/deps.sh
+
+toolchain:
+ifdef TAMAGO
+	@echo "toolchain: using TAMAGO=$(TAMAGO)"
+else
+	@$(GO) run ./tools/toolchain/cmd/toolchain >/dev/null
+endif
+
+image: toolchain
+	$(GO) run ./tools/mkimage -o $(IMAGE) $(if $(EXIT_STATUS),-exit-status $(EXIT_STATUS))
+
+qemu: deps image
+	@$(GO) run ./qemu/run -kernel $(IMAGE) $(if $(KEYS),-keys $(KEYS)) $(if $(MUSCLES),-muscles $(MUSCLES))
+
+# The go command that builds for tamago: TAMAGO, or the bootstrapped one.
+TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))
+
+vet: toolchain
+	$(GO) vet ./...
+	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/...
+
+test: deps toolchain vet
+	$(GO) test -timeout 60m ./...
+
+bench: deps toolchain
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./qemu/
+
+clean:
+	rm -rf build

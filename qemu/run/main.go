@@ -1,0 +1,56 @@
+// Command run boots a referee image under qemu-system-aarch64 with the
+// console on this terminal, printing the exact QEMU command line first.
+// Its exit status is the image's (semihosting passes it through).
+//
+// Usage:
+//
+//	go run ./qemu/run [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount]
+//
+// Exit status: the image's; 125 if QEMU could not be started; 2 for bad
+// usage. Quit a running image with Ctrl-C.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+
+	"github.com/muscles/referee/qemu"
+)
+
+func main() {
+	var c qemu.Config
+	flag.StringVar(&c.Kernel, "kernel", "build/referee.elf", "the image to boot (`ELF`)")
+	flag.StringVar(&c.Keys, "keys", "", "master-key record `FILE` to load at the key region")
+	flag.StringVar(&c.Muscles, "muscles", "", "muscle bundle `FILE` to load at the bundle region")
+	flag.BoolVar(&c.NoRNG, "no-rng", false, "boot without the virtio-rng device")
+	flag.BoolVar(&c.ICount, "icount", false, "count instructions as guest time (-icount shift=0,sleep=off)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: run [flags]\n\nBoots the image on QEMU's virt board and prints the QEMU command line first.\nThe exit status is the image's.\n\nFlags:\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	cmd, err := c.Command(context.Background())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "run: %v\n", err)
+		os.Exit(125)
+	}
+	fmt.Fprintln(os.Stderr, qemu.CommandLine(cmd))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.ExitCode())
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "run: %v\n", err)
+		os.Exit(125)
+	}
+}

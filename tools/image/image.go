@@ -1,0 +1,126 @@
+// Package image builds the referee unikernel (./kernel) for the QEMU virt
+// board with a TamaGo-compatible go command: the one named by $TAMAGO if set
+// (the official tamago-go, for instance), else the project's own, which it
+// bootstraps on first use (package toolchain).
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+
+	"github.com/muscles/referee/board/qemu/virt/layout"
+	"github.com/muscles/referee/tools/toolchain"
+)
+
+// GOOSPKG is the module that provides runtime/goos for the board.
+const GOOSPKG = "github.com/usbarmory/tamago"
+
+// Options describe one build.
+type Options struct {
+	// Go is the go command to use; empty means GoCommand's choice.
+	Go string
+	// Out is the ELF file to write.
+	Out string
+	// ExitStatus, if set, makes the kernel exit with that status (tests).
+	ExitStatus *int
+	// Env is added to the build's environment (GOCACHE=... for example).
+	Env []string
+	// Progress receives the toolchain's progress and the build's output.
+	Progress io.Writer
+}
+
+// GoCommand returns $TAMAGO if set, else the bootstrapped toolchain's go.
+func GoCommand(progress io.Writer) (string, error) {
+	if t := os.Getenv("TAMAGO"); t != "" {
+		if _, err := os.Stat(t); err != nil {
+			return "", fmt.Errorf("TAMAGO=%s: %w", t, err)
+		}
+		return t, nil
+	}
+	goroot, err := toolchain.Bootstrap(toolchain.Options{Progress: progress})
+	if err != nil {
+		return "", err
+	}
+	return toolchain.GoCommand(goroot), nil
+}
+
+// Env is the environment for building or vetting tamago/arm64 code.
+func Env(extra ...string) []string {
+	env := os.Environ()
+	env = append(env, "GOOS=tamago", "GOARCH=arm64", "GOOSPKG="+GOOSPKG, "GOTOOLCHAIN=local", "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")
+	return append(env, extra...)
+}
+
+// LinkFlags places the image where the board expects it.
+func LinkFlags() string {
+	return fmt.Sprintf("-T %#x -R %#x", layout.TextStart, layout.TextRound)
+}
+
+// ModuleRoot finds the directory of this module's go.mod from the working
+// directory up.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && isThisModule(data) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the referee module (no go.mod found above the working directory)")
+		}
+		dir = parent
+	}
+}
+
+func isThisModule(gomod []byte) bool {
+	const line = "module github.com/muscles/referee\n"
+	return len(gomod) >= len(line) && string(gomod[:len(line)]) == line
+}
+
+// Build compiles the kernel into opts.Out.
+func Build(ctx context.Context, opts Options) error {
+	if opts.Out == "" {
+		return errors.New("image: no output file given")
+	}
+	goCmd := opts.Go
+	if goCmd == "" {
+		var err error
+		if goCmd, err = GoCommand(opts.Progress); err != nil {
+			return err
+		}
+	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(opts.Out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	ldflags := LinkFlags()
+	if opts.ExitStatus != nil {
+		ldflags += " -X main.testExitStatus=" + strconv.Itoa(*opts.ExitStatus)
+	}
+	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-ldflags", ldflags, "-o", out, "./kernel")
+	cmd.Dir = root
+	cmd.Env = Env(opts.Env...)
+	if opts.Progress != nil {
+		cmd.Stdout, cmd.Stderr = opts.Progress, opts.Progress
+	}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("building the kernel with %s: %w", goCmd, err)
+	}
+	return nil
+}
