@@ -1,0 +1,192 @@
+package qemu_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/muscles/referee/qemu"
+	"github.com/muscles/referee/tools/image"
+)
+
+// The boot tests build the real image with the project's toolchain (or
+// $TAMAGO) and boot it in real QEMU, reading the serial console and the exit
+// status that semihosting passes back.
+
+var (
+	goCmd     string // the tamago go command
+	defaultIm string // the image every boot test shares
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "referee-boot-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	var log bytes.Buffer
+	if goCmd, err = image.GoCommand(&log); err == nil {
+		defaultIm = filepath.Join(dir, "referee.elf")
+		err = image.Build(context.Background(), image.Options{Go: goCmd, Out: defaultIm, Progress: &log})
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building the test image: %v\n%s", err, log.String())
+		return 1
+	}
+	return m.Run()
+}
+
+const bootTimeout = 3 * time.Minute
+
+// boot runs the image and returns its console output and exit status.
+func boot(t testing.TB, c qemu.Config) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), bootTimeout)
+	defer cancel()
+	cmd, err := c.Command(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("no power-off within %v; console:\n%s", bootTimeout, out.String())
+	}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return out.String(), exit.ExitCode()
+	case err != nil:
+		t.Fatalf("%s: %v", qemu.CommandLine(cmd), err)
+	}
+	return out.String(), 0
+}
+
+func expectLines(t *testing.T, console string, patterns ...string) {
+	t.Helper()
+	for _, p := range patterns {
+		if !regexp.MustCompile(`(?m)` + p).MatchString(console) {
+			t.Errorf("console has no line matching %q", p)
+		}
+	}
+	if t.Failed() {
+		t.Logf("console:\n%s", console)
+	}
+}
+
+func TestBootBanner(t *testing.T) {
+	console, status := boot(t, qemu.Config{Kernel: defaultIm})
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console,
+		`^referee \d+\.\d+\.\d+: `,
+		`^board: qemu virt`,
+		`^go: go1\.26\.\d+ tamago/arm64$`,
+		`^  runtime ram +0x40200000-0x8e000000 `,
+		`^  key record +0x90000000-0x90010000 `,
+		`^  muscle bundle +0x91000000-0x99000000 `,
+		`^dtb: .* covers the layout; pl011@9000000; 32 virtio-mmio slots$`,
+		`^entropy: dtb rng-seed \+ virtio-rng@0x[0-9a-f]+, ChaCha8 DRBG$`,
+		`^aes: cpu AES=true PMULL=true .*crypto/aes runs on ARMv8 AES\+PMULL instructions`,
+		`^no-os: files, processes and sockets fail at run time: open /etc/hosts: `,
+		`^referee: powering off, exit status 0$`,
+	)
+}
+
+func TestExitStatusReachesHost(t *testing.T) {
+	for _, want := range []int{3, 42} {
+		im := filepath.Join(t.TempDir(), "referee.elf")
+		var log bytes.Buffer
+		if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, ExitStatus: &want, Progress: &log}); err != nil {
+			t.Fatalf("%v\n%s", err, log.String())
+		}
+		console, status := boot(t, qemu.Config{Kernel: im, NoRNG: true})
+		if status != want {
+			t.Errorf("exit status %d, want %d; console:\n%s", status, want, console)
+		}
+		expectLines(t, console, `^referee: powering off, exit status `+strconv.Itoa(want)+`$`)
+	}
+}
+
+func TestBootWithoutVirtioRNG(t *testing.T) {
+	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true})
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console,
+		`^entropy: dtb rng-seed only, ChaCha8 DRBG \(virtio-rng: no virtio entropy device\)$`,
+		`^referee: powering off, exit status 0$`,
+	)
+	if strings.Contains(console, "virtio-rng@") {
+		t.Errorf("reports a virtio-rng that QEMU was not given:\n%s", console)
+	}
+}
+
+// TestReproducibleImage rebuilds the image from scratch (an empty build
+// cache) and expects the same bytes.
+func TestReproducibleImage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("rebuilds the standard library for tamago")
+	}
+	im := filepath.Join(t.TempDir(), "referee.elf")
+	var log bytes.Buffer
+	opts := image.Options{Go: goCmd, Out: im, Env: []string{"GOCACHE=" + t.TempDir()}, Progress: &log}
+	if err := image.Build(context.Background(), opts); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	a, b := fileHash(t, defaultIm), fileHash(t, im)
+	if a != b {
+		t.Errorf("two builds of the same sources differ: %x and %x", a, b)
+	}
+}
+
+func fileHash(t *testing.T, name string) [32]byte {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(data)
+}
+
+var bannerTime = regexp.MustCompile(`(?m)^boot: banner reached (\d+) ns after reset`)
+var gcmCost = regexp.MustCompile(`(?m)AES-256-GCM ([0-9.]+) ns/byte`)
+
+// BenchmarkBoot reports the image size and, under -icount shift=0 (one
+// instruction per nanosecond of guest time), the instructions from reset to
+// the banner and per byte of AES-256-GCM.
+func BenchmarkBoot(b *testing.B) {
+	st, err := os.Stat(defaultIm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var insns, gcm float64
+	for i := 0; i < b.N; i++ {
+		console, status := boot(b, qemu.Config{Kernel: defaultIm, ICount: true})
+		m, g := bannerTime.FindStringSubmatch(console), gcmCost.FindStringSubmatch(console)
+		if status != 0 || m == nil || g == nil {
+			b.Fatalf("exit status %d; console:\n%s", status, console)
+		}
+		insns, _ = strconv.ParseFloat(m[1], 64)
+		gcm, _ = strconv.ParseFloat(g[1], 64)
+	}
+	b.ReportMetric(float64(st.Size()), "image-bytes")
+	b.ReportMetric(insns, "insns-to-banner")
+	b.ReportMetric(gcm, "gcm-insns/byte")
+}

@@ -1,0 +1,68 @@
+package qemu
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestArgs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, size int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	kernel := write("referee.elf", 16)
+	keys := write("keys.bin", 100)
+	bigKeys := write("big-keys.bin", 64<<10+1)
+	bundle := write("bundle.bin", 1000)
+	comma := write("a,b.bin", 10)
+
+	tests := []struct {
+		name    string
+		c       Config
+		want    []string // must appear, in order
+		wantErr string
+	}{
+		{"plain", Config{Kernel: kernel},
+			[]string{"-machine", "virt,secure=on,gic-version=3", "-cpu", "cortex-a53", "-m", "2048M", "-semihosting", "virtio-mmio.force-legacy=false", "virtio-rng-device", "-kernel", kernel}, ""},
+		{"loads", Config{Kernel: kernel, Keys: keys, Muscles: bundle, ICount: true},
+			[]string{"shift=0,sleep=off", "loader,file=" + keys + ",addr=0x90000000,force-raw=on", "loader,file=" + bundle + ",addr=0x91000000,force-raw=on"}, ""},
+		{"no kernel", Config{}, nil, "no kernel image"},
+		{"missing kernel", Config{Kernel: filepath.Join(dir, "nope.elf")}, nil, "nope.elf"},
+		{"missing keys", Config{Kernel: kernel, Keys: filepath.Join(dir, "nokeys")}, nil, "key record (KEYS)"},
+		{"keys too big", Config{Kernel: kernel, Keys: bigKeys}, nil, "holds 65536"},
+		{"comma", Config{Kernel: kernel, Muscles: comma}, nil, "comma"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args, err := tt.c.Args()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := 0
+			for _, a := range args {
+				if i < len(tt.want) && a == tt.want[i] {
+					i++
+				}
+			}
+			if i != len(tt.want) {
+				t.Errorf("args %q lack %q (in order)", args, tt.want[i])
+			}
+			if tt.c.NoRNG == slices.Contains(args, "virtio-rng-device") {
+				t.Errorf("NoRNG=%v but args %q", tt.c.NoRNG, args)
+			}
+		})
+	}
+}
