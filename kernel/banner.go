@@ -62,7 +62,23 @@ func printBanner(w io.Writer) {
 	p("aes: cpu AES=%v PMULL=%v (ID_AA64ISAR0_EL1=%#x); crypto/aes runs on %s; AES-256-GCM %.2f ns/byte",
 		f.AES, f.PMULL, f.ISAR0, path, nsPerByte)
 	p("no-os: %s", osServices())
+	p("idle: %s", idleCost())
 	p("boot: banner reached %d ns after reset (guest time)", bootTime)
+}
+
+// idleSleep is long enough that spinning through it would be obvious.
+const idleSleep = 20 * time.Millisecond
+
+// idleCost shows that an idle image sleeps (WFI until the next timer) rather
+// than spinning: it counts the instructions retired across a time.Sleep.
+func idleCost() string {
+	before, ok := virt.InstructionsRetired()
+	time.Sleep(idleSleep)
+	after, _ := virt.InstructionsRetired()
+	if !ok {
+		return fmt.Sprintf("time.Sleep(%v): instruction count not available (QEMU counts instructions only under -icount)", idleSleep)
+	}
+	return fmt.Sprintf("time.Sleep(%v) retired %d instructions", idleSleep, after-before)
 }
 
 // osServices shows that what bare metal lacks (files, processes, a network
