@@ -119,10 +119,16 @@ func (b *bootstrap) run() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tmp := dest + ".tmp"
-	if err := os.RemoveAll(tmp); err != nil {
+	// A private work directory, renamed into place at the end, lets two
+	// bootstraps run at once (parallel test packages) without harm.
+	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", err
 	}
+	tmp, err := os.MkdirTemp(root, filepath.Base(dest)+".tmp-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
 	b.progress("copying the release tree")
 	if err := copyTree(src, tmp); err != nil {
 		return "", fmt.Errorf("copying %s: %w", src, err)
@@ -136,6 +142,10 @@ func (b *bootstrap) run() (string, error) {
 	}
 	if err := os.WriteFile(filepath.Join(tmp, ".complete"), []byte(key+"\n"), 0o644); err != nil {
 		return "", err
+	}
+	if _, err := os.Stat(stamp); err == nil && !b.Force {
+		b.progress("another bootstrap finished first; using it")
+		return dest, nil
 	}
 	if err := os.RemoveAll(dest); err != nil {
 		return "", err
@@ -202,7 +212,7 @@ func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		switch strings.SplitN(kv, "=", 2)[0] {
-		case "GOROOT", "GOOS", "GOARCH", "GOFLAGS", "GOTOOLCHAIN", "GOOSPKG", "GOPATH_UNUSED":
+		case "GOROOT", "GOOS", "GOARCH", "GOFLAGS", "GOTOOLCHAIN", "GOOSPKG":
 			continue
 		}
 		env = append(env, kv)
