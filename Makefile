@@ -15,7 +15,7 @@ export GOFLAGS := -buildvcs=false
 
 IMAGE := build/referee.elf
 
-.PHONY: all help deps toolchain image qemu test vet bench clean
+.PHONY: all help deps toolchain image qemu test vet fuzz bench clean
 
 all: image
 
@@ -44,13 +44,30 @@ TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/too
 
 vet: toolchain
 	$(GO) vet ./...
-	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/...
+	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/... ./muscle/...
 
 test: deps toolchain vet
 	$(GO) test -count=1 -timeout 60m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Every fuzz target for a bounded time (FUZZTIME each); the seed corpora
+# under testdata/fuzz also run as plain tests in `go test`.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./muscle/:FuzzOpen ./muscle/:FuzzParseHeader ./muscle/:FuzzParseKeyRecord \
+	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
+	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 bench: deps toolchain
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./qemu/
+	$(GO) test -run '^$$' -bench . ./muscle/
 
 clean:
 	rm -rf build

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/bundle"
+	"github.com/u-root/u-root/pkg/cpio"
+)
+
+var bundleCmd = &command{
+	name: "bundle",
+	args: "-o OUT FILE... [--force] [--json]",
+	help: `bundle packs sealed muscles into a newc cpio archive, the file the board loads
+at the bundle region (0x9100_0000 on QEMU virt, at most 128 MiB). Each FILE
+must be a structurally valid blob (as inspect checks); entries are named by
+the files' base names, which must be distinct. The output is reproducible:
+no timestamps, owners or device numbers.`,
+	run: runBundle,
+}
+
+func runBundle(c *ctx, cmd *command, args []string) error {
+	fs := c.newFlags(cmd)
+	out := fs.String("o", "", "output bundle")
+	force := fs.Bool("force", false, "overwrite OUT")
+	pos, err := c.parse(cmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) == 0 {
+		return fail(exitUsage, "want -o OUT and at least one FILE")
+	}
+	type entry struct {
+		name string
+		data []byte
+		h    *muscle.Header
+	}
+	var entries []entry
+	seen := map[string]string{}
+	for _, path := range pos {
+		name := filepath.Base(path)
+		if prev, dup := seen[name]; dup {
+			return fail(exitUsage, "%s and %s would both be named %q in the bundle", prev, path, name)
+		}
+		seen[name] = path
+		b, err := readFile(path)
+		if err != nil {
+			return err
+		}
+		h, err := muscle.Inspect(b)
+		if err != nil {
+			return rejected(path, err)
+		}
+		entries = append(entries, entry{name, b, h})
+	}
+	var buf bytes.Buffer
+	w := cpio.Newc.Writer(&buf)
+	for i, e := range entries {
+		rec := cpio.StaticRecord(e.data, cpio.Info{Name: e.name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
+		if err := w.WriteRecord(rec); err != nil {
+			return fail(exitFailure, "writing %s: %v", e.name, err)
+		}
+	}
+	if err := cpio.WriteTrailer(w); err != nil {
+		return fail(exitFailure, "writing trailer: %v", err)
+	}
+	if buf.Len() > bundle.Max {
+		return fail(exitRejected, "bundle would be %d bytes, the bundle region holds %d", buf.Len(), bundle.Max)
+	}
+	// Read it back as the referee will.
+	parsed, err := bundle.Parse(buf.Bytes())
+	if err != nil || len(parsed) != len(entries) {
+		return fail(exitFailure, "the written bundle does not read back (%v)", err)
+	}
+	if err := writeFile(*out, buf.Bytes(), *force, false); err != nil {
+		return err
+	}
+	if c.json {
+		var list []any
+		for i, e := range entries {
+			list = append(list, map[string]any{"entry": e.name, "name": e.h.Name, "version": e.h.Version, "publisher": e.h.Publisher.String(), "size": len(e.data), "offset": parsed[i].Offset})
+		}
+		writeJSON(c.stdout, map[string]any{"file": *out, "size": buf.Len(), "entries": list})
+		return nil
+	}
+	fmt.Fprintf(c.stdout, "%s: bundle of %d muscles, %d bytes\n", *out, len(entries), buf.Len())
+	for i, e := range entries {
+		fmt.Fprintf(c.stdout, "  %-24s %q version %d by %s, %d bytes at offset %d\n", e.name, e.h.Name, e.h.Version, e.h.Publisher, len(e.data), parsed[i].Offset)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/bundle"
+	"lukechampine.com/blake3"
+)
+
+var verifyCmd = &command{
+	name: "verify",
+	args: "--keys RECORD [--min-version NAME=N]... FILE... [--json]",
+	help: `verify opens each blob (or each entry of a bundle) as the referee does:
+structure, publisher, signature, capabilities, version policy (the record's
+minimum versions and --min-version), decryption, manifest. It prints the
+manifest and provenance and the BLAKE3 hashes of code and state, never the
+code or the weights. The exit status is 4 if any blob is rejected.`,
+	run: runVerify,
+}
+
+func runVerify(c *ctx, cmd *command, args []string) error {
+	fs := c.newFlags(cmd)
+	keys := fs.String("keys", "", "master-key record")
+	var minv multiFlag
+	fs.Var(&minv, "min-version", "lowest acceptable version, NAME=N (repeatable)")
+	pos, err := c.parse(cmd, fs, args)
+	if err != nil {
+		return err
+	}
+	if *keys == "" || len(pos) == 0 {
+		return fail(exitUsage, "want --keys RECORD and at least one FILE")
+	}
+	mins, err := parseMinVersions(minv)
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+	raw, err := readFile(*keys)
+	if err != nil {
+		return err
+	}
+	rec, err := muscle.ParseKeyRecord(raw)
+	clear(raw)
+	if err != nil {
+		return rejected(*keys, err)
+	}
+	defer rec.Wipe()
+	policy := &muscle.Policy{MinVersion: mins}
+
+	var results []any
+	var first error
+	for _, path := range pos {
+		b, err := readFile(path)
+		if err != nil {
+			return err
+		}
+		blobs := []struct {
+			name string
+			data []byte
+		}{{path, b}}
+		if bytes.HasPrefix(b, []byte(bundle.Magic)) {
+			es, err := bundle.Parse(b)
+			if err != nil {
+				return rejected(path, err)
+			}
+			blobs = blobs[:0]
+			for _, e := range es {
+				blobs = append(blobs, struct {
+					name string
+					data []byte
+				}{path + ":" + e.Name, e.Data})
+			}
+		}
+		for _, bl := range blobs {
+			m, err := muscle.Open(bl.data, rec, policy)
+			if err != nil {
+				err = rejected(bl.name, err)
+				if first == nil {
+					first = err
+				}
+				if c.json {
+					results = append(results, map[string]any{"file": bl.name, "ok": false, "error": err.Error(), "kind": errorKind(err)})
+				} else {
+					fmt.Fprintf(c.stdout, "%s: REJECTED: %v\n", bl.name, err)
+				}
+				continue
+			}
+			if c.json {
+				results = append(results, verifiedJSON(bl.name, m, bl.data))
+			} else {
+				printVerified(c, bl.name, m, bl.data)
+			}
+			m.Wipe()
+		}
+	}
+	if c.json {
+		writeJSON(c.stdout, map[string]any{"key_id": rec.ID.String(), "results": results})
+		if first != nil {
+			return &exitError{exitRejected, errSilent{first}}
+		}
+	}
+	return first
+}
+
+// errSilent marks an error already reported in the JSON output.
+type errSilent struct{ error }
+
+func (e errSilent) Unwrap() error { return e.error }
+
+func entryString(e uint32) string {
+	if e == muscle.NoEntry {
+		return "none"
+	}
+	return fmt.Sprintf("%#x", e)
+}
+
+func verifiedJSON(name string, m *muscle.Muscle, blob []byte) map[string]any {
+	code, state := blake3.Sum256(m.Code), blake3.Sum256(m.State)
+	man, p := m.Manifest, m.Provenance
+	return map[string]any{
+		"file": name, "ok": true, "header": headerJSON(m.Header, blob),
+		"manifest": map[string]any{
+			"abi": man.ABI, "forward_entry": entryString(man.ForwardEntry), "train_entry": entryString(man.TrainEntry),
+			"code_size": man.CodeSize, "state_size": man.StateSize, "scratch_size": man.ScratchSize,
+			"input": man.Input.String(), "output": man.Output.String(), "state": man.State.String(), "target": man.Target.String(),
+		},
+		"provenance": map[string]any{
+			"code_blake3": hex.EncodeToString(p.CodeHash[:]), "source_blake3": hex.EncodeToString(p.SourceHash[:]),
+			"compiler": p.Compiler, "source": p.Source,
+		},
+		"code_blake3": hex.EncodeToString(code[:]), "state_blake3": hex.EncodeToString(state[:]),
+	}
+}
+
+func printVerified(c *ctx, name string, m *muscle.Muscle, blob []byte) {
+	h, man, p := m.Header, m.Manifest, m.Provenance
+	state := blake3.Sum256(m.State)
+	fmt.Fprintf(c.stdout, "%s: OK muscle %q version %d by publisher %s, %d bytes\n", name, h.Name, h.Version, h.Publisher, len(blob))
+	fmt.Fprintf(c.stdout, "  capabilities  %s, budget %d µs\n", h.Capabilities, h.BudgetMicros)
+	fmt.Fprintf(c.stdout, "  entries       forward %s, train %s (ABI %d)\n", entryString(man.ForwardEntry), entryString(man.TrainEntry), man.ABI)
+	fmt.Fprintf(c.stdout, "  shapes        input %v, output %v, state %v, target %v\n", man.Input, man.Output, man.State, man.Target)
+	fmt.Fprintf(c.stdout, "  sizes         code %d, state %d, scratch %d bytes\n", man.CodeSize, man.StateSize, man.ScratchSize)
+	fmt.Fprintf(c.stdout, "  code blake3   %x\n  state blake3  %x\n", p.CodeHash, state)
+	fmt.Fprintf(c.stdout, "  source        %s blake3 %x\n  compiler      %s\n", p.Source, p.SourceHash, p.Compiler)
+}
