@@ -5,7 +5,9 @@
 # Variables:
 #   TAMAGO=/path/to/go   use another TamaGo-compatible go (e.g. the official
 #                        tamago-go) instead of bootstrapping ours
-#   KEYS=FILE            master-key record loaded at 0x9000_0000 (make qemu)
+#   KEYS=FILE            master-key record loaded at 0x9000_0000 (make qemu);
+#                        default: a development record under dev-keys/,
+#                        created on first use (git-ignored)
 #   MUSCLES=FILE         muscle bundle loaded at 0x9100_0000 (make qemu)
 #   EXIT_STATUS=N        tests only: the image powers off with status N
 
@@ -14,6 +16,8 @@ export GOTOOLCHAIN := local
 export GOFLAGS := -buildvcs=false
 
 IMAGE := build/referee.elf
+DEV_KEYS := dev-keys
+KEYS ?= $(DEV_KEYS)/keyrecord.bin
 
 .PHONY: all help deps toolchain image qemu test vet fuzz bench clean
 
@@ -36,15 +40,19 @@ endif
 image: toolchain
 	$(GO) run ./tools/mkimage -o $(IMAGE) $(if $(EXIT_STATUS),-exit-status $(EXIT_STATUS))
 
-qemu: deps image
-	@$(GO) run ./qemu/run -kernel $(IMAGE) $(if $(KEYS),-keys $(KEYS)) $(if $(MUSCLES),-muscles $(MUSCLES))
+$(DEV_KEYS)/keyrecord.bin:
+	@echo "keys: creating a development master-key record and publisher in $(DEV_KEYS)/ (git-ignored)"
+	@$(GO) run ./tools/muscle keygen -o $(DEV_KEYS)
+
+qemu: deps image $(KEYS)
+	@$(GO) run ./qemu/run -kernel $(IMAGE) -keys $(KEYS) $(if $(MUSCLES),-muscles $(MUSCLES))
 
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))
 
 vet: toolchain
 	$(GO) vet ./...
-	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/... ./muscle/...
+	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/... ./muscle/... ./referee/...
 
 test: deps toolchain vet
 	$(GO) test -count=1 -timeout 60m ./...

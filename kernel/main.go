@@ -1,14 +1,17 @@
 //go:build tamago && arm64
 
 // Command kernel is the referee unikernel's main program: it boots on the
-// board, prints a banner saying what it found, and powers off with an exit
-// status that QEMU passes on to the host.
+// board, prints a banner saying what it found, takes the master key out of
+// the key region (which it then wipes), starts the audit log, and powers off
+// with an exit status that QEMU passes on to the host.
 package main
 
 import (
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/muscles/referee/referee"
 )
 
 // Version is the referee's version, printed in the banner.
@@ -20,8 +23,9 @@ var testExitStatus string
 
 func main() {
 	printBanner(os.Stdout)
-	status := 0
-	if testExitStatus != "" {
+	log, status := takeKeys(os.Stdout)
+	printAudit(os.Stdout, log)
+	if status == referee.ExitOK && testExitStatus != "" {
 		n, err := strconv.Atoi(testExitStatus)
 		if err != nil || n < 0 || n > 255 {
 			fmt.Printf("referee: test exit status %q is not 0-255\n", testExitStatus)

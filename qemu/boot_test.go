@@ -3,6 +3,8 @@ package qemu_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -16,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/qemu"
+	"github.com/muscles/referee/referee/audit"
 	"github.com/muscles/referee/tools/image"
 )
 
@@ -27,6 +31,8 @@ import (
 var (
 	goCmd     string // the tamago go command
 	defaultIm string // the image every boot test shares
+	keyFile   string // a master-key record every boot test loads
+	auditKey  [32]byte
 )
 
 func TestMain(m *testing.M) {
@@ -49,7 +55,37 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "building the test image: %v\n%s", err, log.String())
 		return 1
 	}
+	if keyFile, auditKey, err = writeKeyRecord(dir); err != nil {
+		fmt.Fprintf(os.Stderr, "making the test key record: %v\n", err)
+		return 1
+	}
 	return m.Run()
+}
+
+// writeKeyRecord makes a master-key record with one publisher, as
+// `muscle keygen` does, and returns its file and audit key.
+func writeKeyRecord(dir string) (string, [32]byte, error) {
+	master := make([]byte, muscle.KeySize)
+	if _, err := rand.Read(master); err != nil {
+		return "", [32]byte{}, err
+	}
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		return "", [32]byte{}, err
+	}
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return "", [32]byte{}, err
+	}
+	if err := rec.AddPublisher(muscle.Publisher{ID: muscle.PublisherIDFor(pub), PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		return "", [32]byte{}, err
+	}
+	b, err := rec.MarshalBinary()
+	if err != nil {
+		return "", [32]byte{}, err
+	}
+	file := filepath.Join(dir, "keyrecord.bin")
+	return file, rec.AuditKey(), os.WriteFile(file, b, 0o600)
 }
 
 const bootTimeout = 3 * time.Minute
@@ -92,9 +128,12 @@ func expectLines(t *testing.T, console string, patterns ...string) {
 }
 
 func TestBootBanner(t *testing.T) {
-	console, status := boot(t, qemu.Config{Kernel: defaultIm})
+	console, status := boot(t, qemu.Config{Kernel: defaultIm, Keys: keyFile})
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
+	}
+	if _, err := audit.Verify(console, auditKey); err != nil {
+		t.Errorf("the audit log does not verify: %v", err)
 	}
 	expectLines(t, console,
 		`^referee \d+\.\d+\.\d+: `,
@@ -107,8 +146,57 @@ func TestBootBanner(t *testing.T) {
 		`^entropy: dtb rng-seed \+ virtio-rng@0x[0-9a-f]+, ChaCha8 DRBG$`,
 		`^aes: cpu AES=true PMULL=true .*crypto/aes runs on ARMv8 AES\+PMULL instructions`,
 		`^no-os: files, processes and sockets fail at run time: open /etc/hosts: `,
+		`^keys: master-key record [0-9a-f]{32} with 1 publishers; key region wiped$`,
+		`^audit 0 \d+ boot 0{64} [0-9a-f]{64} "referee .* image text blake3 [0-9a-f]{32}"$`,
+		`^audit 1 \d+ key [0-9a-f]{64} [0-9a-f]{64} "key id [0-9a-f]{32}, 1 publishers, key region wiped"$`,
 		`^referee: powering off, exit status 0$`,
 	)
+	master, _ := os.ReadFile(keyFile)
+	if strings.Contains(console, fmt.Sprintf("%x", master[32:64])) {
+		t.Errorf("the console shows the master key")
+	}
+}
+
+// TestBadKeyRecord: a missing, empty or corrupt record halts the referee
+// with its own exit status, after an (unauthenticated) audit entry.
+func TestBadKeyRecord(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrupt := bytes.Clone(good)
+	corrupt[40] ^= 0x01
+	files := map[string][]byte{"empty": make([]byte, 4096), "garbage": bytes.Repeat([]byte("not a key record "), 100), "corrupt": corrupt}
+	tests := []struct {
+		name   string
+		keys   string
+		status int
+		line   string
+	}{
+		{"missing", "", 10, `no key record: key region \(65536 bytes\) is empty`},
+		{"empty", "empty", 10, `no key record`},
+		{"garbage", "garbage", 11, `malformed key record: bad magic`},
+		{"corrupt", "corrupt", 11, `malformed key record: checksum`},
+	}
+	for _, tt := range tests {
+		c := qemu.Config{Kernel: defaultIm, NoRNG: true}
+		if tt.keys != "" {
+			c.Keys = filepath.Join(dir, tt.keys)
+			if err := os.WriteFile(c.Keys, files[tt.keys], 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		console, status := boot(t, c)
+		if status != tt.status {
+			t.Errorf("%s: exit status %d, want %d", tt.name, status, tt.status)
+		}
+		expectLines(t, console,
+			`^keys: no usable master-key record at 0x90000000: .*`+tt.line+`.*; key region wiped$`,
+			`^audit 1 \d+ key-error `,
+			`^referee: powering off, exit status `+strconv.Itoa(tt.status)+`$`,
+		)
+	}
 }
 
 func TestExitStatusReachesHost(t *testing.T) {
@@ -118,7 +206,7 @@ func TestExitStatusReachesHost(t *testing.T) {
 		if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, ExitStatus: &want, Progress: &log}); err != nil {
 			t.Fatalf("%v\n%s", err, log.String())
 		}
-		console, status := boot(t, qemu.Config{Kernel: im, NoRNG: true})
+		console, status := boot(t, qemu.Config{Kernel: im, NoRNG: true, Keys: keyFile})
 		if status != want {
 			t.Errorf("exit status %d, want %d; console:\n%s", status, want, console)
 		}
@@ -127,7 +215,7 @@ func TestExitStatusReachesHost(t *testing.T) {
 }
 
 func TestBootWithoutVirtioRNG(t *testing.T) {
-	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true})
+	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile})
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
@@ -147,7 +235,7 @@ var idleInsns = regexp.MustCompile(`(?m)^idle: time\.Sleep\((\d+)ms\) retired (\
 // instructions that spinning through it costs at one instruction per guest
 // nanosecond.
 func TestIdleSleepsInWFI(t *testing.T) {
-	console, status := boot(t, qemu.Config{Kernel: defaultIm, ICount: true})
+	console, status := boot(t, qemu.Config{Kernel: defaultIm, ICount: true, Keys: keyFile})
 	m := idleInsns.FindStringSubmatch(console)
 	if status != 0 || m == nil {
 		t.Fatalf("exit status %d, no idle line; console:\n%s", status, console)
@@ -204,7 +292,7 @@ func BenchmarkBoot(b *testing.B) {
 	var insns, gcm, idle []float64
 	for i := 0; i < b.N; i++ {
 		for range bootsPerFigure {
-			console, status := boot(b, qemu.Config{Kernel: defaultIm, ICount: true})
+			console, status := boot(b, qemu.Config{Kernel: defaultIm, ICount: true, Keys: keyFile})
 			m, g, d := bannerTime.FindStringSubmatch(console), gcmCost.FindStringSubmatch(console), idleInsns.FindStringSubmatch(console)
 			if status != 0 || m == nil || g == nil || d == nil {
 				b.Fatalf("exit status %d; console:\n%s", status, console)
