@@ -29,6 +29,7 @@ Commands:
   verify --keys RECORD FILE...  check signature, policy and decryption; print
                                 the manifest (never code or weights)
   bundle -o OUT FILE...         pack sealed muscles into a newc cpio bundle
+  audit --keys RECORD LOG       check an audit log the referee printed
   help [COMMAND]                this text, or a command's flags
 
 Flags may come before or after file arguments; "--" ends the flags. Each
@@ -71,7 +72,7 @@ type ctx struct {
 }
 
 func commands() []*command {
-	return []*command{keygenCmd, sealCmd, inspectCmd, verifyCmd, bundleCmd}
+	return []*command{keygenCmd, sealCmd, inspectCmd, verifyCmd, bundleCmd, auditCmd}
 }
 
 // run is the whole command: it returns the exit status.
