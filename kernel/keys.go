@@ -13,6 +13,7 @@ import (
 
 	"github.com/muscles/referee/board/qemu/virt"
 	"github.com/muscles/referee/board/qemu/virt/layout"
+	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/referee"
 	"github.com/muscles/referee/referee/audit"
 )
@@ -30,7 +31,7 @@ func imageHash() string {
 // takeKeys reads the master-key record from the key region, wipes the
 // region, and starts the audit log with the key's audit key. Without a
 // usable record the log is unauthenticated and the status says why.
-func takeKeys(w io.Writer) (*audit.Log, int) {
+func takeKeys(w io.Writer) (*muscle.KeyRecord, *audit.Log, int) {
 	rec, err := referee.LoadKeyRecord(virt.ReadKeyRegion())
 	virt.WipeKeyRegion()
 	wiped := "wiped"
@@ -43,13 +44,13 @@ func takeKeys(w io.Writer) (*audit.Log, int) {
 		log := audit.New([32]byte{})
 		log.Append(now(), "boot", boot)
 		log.Append(now(), "key-error", err.Error())
-		return log, referee.KeyRecordExitStatus(err)
+		return nil, log, referee.KeyRecordExitStatus(err)
 	}
 	fmt.Fprintf(w, "keys: master-key record %s with %d publishers; key region %s\n", rec.ID, len(rec.Publishers), wiped)
 	log := audit.New(rec.AuditKey())
 	log.Append(now(), "boot", boot)
 	log.Append(now(), "key", fmt.Sprintf("key id %s, %d publishers, key region %s", rec.ID, len(rec.Publishers), wiped))
-	return log, referee.ExitOK
+	return rec, log, referee.ExitOK
 }
 
 func printAudit(w io.Writer, log *audit.Log) {

@@ -2,8 +2,9 @@
 
 // Command kernel is the referee unikernel's main program: it boots on the
 // board, prints a banner saying what it found, takes the master key out of
-// the key region (which it then wipes), starts the audit log, and powers off
-// with an exit status that QEMU passes on to the host.
+// the key region (which it then wipes), starts the audit log, opens the
+// muscles of the bundle, and powers off with an exit status that QEMU passes
+// on to the host. (Running muscles comes with the referee's executor.)
 package main
 
 import (
@@ -23,7 +24,13 @@ var testExitStatus string
 
 func main() {
 	printBanner(os.Stdout)
-	log, status := takeKeys(os.Stdout)
+	rec, log, status := takeKeys(os.Stdout)
+	if rec != nil {
+		for _, m := range loadMuscles(os.Stdout, rec, log) {
+			m.Wipe()
+		}
+		rec.Wipe()
+	}
 	printAudit(os.Stdout, log)
 	if status == referee.ExitOK && testExitStatus != "" {
 		n, err := strconv.Atoi(testExitStatus)

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/u-root/u-root/pkg/cpio"
+
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/qemu"
 	"github.com/muscles/referee/referee/audit"
@@ -33,6 +35,8 @@ var (
 	defaultIm string // the image every boot test shares
 	keyFile   string // a master-key record every boot test loads
 	auditKey  [32]byte
+	sealer    *muscle.SealingKey // the record's publisher
+	signer    *muscle.SigningKey
 )
 
 func TestMain(m *testing.M) {
@@ -55,7 +59,7 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "building the test image: %v\n%s", err, log.String())
 		return 1
 	}
-	if keyFile, auditKey, err = writeKeyRecord(dir); err != nil {
+	if keyFile, err = writeKeyRecord(dir); err != nil {
 		fmt.Fprintf(os.Stderr, "making the test key record: %v\n", err)
 		return 1
 	}
@@ -63,29 +67,40 @@ func run(m *testing.M) int {
 }
 
 // writeKeyRecord makes a master-key record with one publisher, as
-// `muscle keygen` does, and returns its file and audit key.
-func writeKeyRecord(dir string) (string, [32]byte, error) {
-	master := make([]byte, muscle.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		return "", [32]byte{}, err
-	}
-	rec, err := muscle.NewKeyRecord(master)
+// `muscle keygen` does, writes it to dir, and keeps its audit key and the
+// publisher's keys.
+func writeKeyRecord(dir string) (string, error) {
+	rec, sk, sg, err := newKeyRecord()
 	if err != nil {
-		return "", [32]byte{}, err
-	}
-	pub, _, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		return "", [32]byte{}, err
-	}
-	if err := rec.AddPublisher(muscle.Publisher{ID: muscle.PublisherIDFor(pub), PublicKey: pub, Grants: muscle.CapAll}); err != nil {
-		return "", [32]byte{}, err
+		return "", err
 	}
 	b, err := rec.MarshalBinary()
 	if err != nil {
-		return "", [32]byte{}, err
+		return "", err
 	}
+	auditKey, sealer, signer = rec.AuditKey(), sk, sg
 	file := filepath.Join(dir, "keyrecord.bin")
-	return file, rec.AuditKey(), os.WriteFile(file, b, 0o600)
+	return file, os.WriteFile(file, b, 0o600)
+}
+
+func newKeyRecord() (*muscle.KeyRecord, *muscle.SealingKey, *muscle.SigningKey, error) {
+	master := make([]byte, muscle.KeySize)
+	if _, err := rand.Read(master); err != nil {
+		return nil, nil, nil, err
+	}
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	id := muscle.PublisherIDFor(pub)
+	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		return nil, nil, nil, err
+	}
+	return rec, rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}, nil
 }
 
 const bootTimeout = 3 * time.Minute
@@ -226,6 +241,80 @@ func TestBootWithoutVirtioRNG(t *testing.T) {
 	if strings.Contains(console, "virtio-rng@") {
 		t.Errorf("reports a virtio-rng that QEMU was not given:\n%s", console)
 	}
+}
+
+// sealNeuron seals a 4-input neuron muscle (its code is a bare ret: the
+// executor comes later; loading checks everything up to the manifest).
+func sealNeuron(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, version uint64) []byte {
+	t.Helper()
+	in := &muscle.Input{
+		Name: name, Version: version, Capabilities: muscle.CapForward, BudgetMicros: 1000,
+		Code: []byte{0xc0, 0x03, 0x5f, 0xd6}, State: make([]byte, 20),
+	}
+	in.Manifest.TrainEntry = muscle.NoEntry
+	in.Manifest.Input, in.Manifest.Output, in.Manifest.State = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{5}
+	in.Provenance.Compiler, in.Provenance.Source = "boot test", "neuron4.py"
+	blob, err := muscle.Seal(sk, sg, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blob
+}
+
+func writeBundle(t *testing.T, files map[string][]byte, order []string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := cpio.Newc.Writer(&buf)
+	for i, name := range order {
+		r := cpio.StaticRecord(files[name], cpio.Info{Name: name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
+		if err := w.WriteRecord(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cpio.WriteTrailer(w); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "bundle.cpio")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestBundleValidation: each muscle of the bundle is accepted or rejected on
+// its own, with the reason on the console and in the (verifying) audit log.
+func TestBundleValidation(t *testing.T) {
+	_, otherSK, otherSG, err := newKeyRecord()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := sealNeuron(t, sealer, signer, "tampered", 1)
+	tampered[len(tampered)-100] ^= 0x20
+	files := map[string][]byte{
+		"good.muscle":     sealNeuron(t, sealer, signer, "neuron4", 5),
+		"older.muscle":    sealNeuron(t, sealer, signer, "neuron4", 4),
+		"tampered.muscle": tampered,
+		"stranger.muscle": sealNeuron(t, otherSK, otherSG, "stranger", 1),
+		"junk.muscle":     []byte("this is not a muscle at all, just some bytes"),
+	}
+	order := []string{"good.muscle", "older.muscle", "tampered.muscle", "stranger.muscle", "junk.muscle"}
+	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile, Muscles: writeBundle(t, files, order)})
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	if _, err := audit.Verify(console, auditKey); err != nil {
+		t.Errorf("the audit log does not verify: %v", err)
+	}
+	expectLines(t, console,
+		`^muscles: bundle at 0x91000000 with 5 entries$`,
+		`^muscle good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes`,
+		`^muscle older.muscle: rejected: rollback`,
+		`^muscle tampered.muscle: rejected: tampered`,
+		`^muscle stranger.muscle: rejected: unknown publisher`,
+		`^muscle junk.muscle: rejected: not a .muscle blob`,
+		`^audit \d+ \d+ accept .* "good.muscle: `,
+		`^audit \d+ \d+ reject .* "older.muscle: rollback`,
+	)
 }
 
 var idleInsns = regexp.MustCompile(`(?m)^idle: time\.Sleep\((\d+)ms\) retired (\d+) instructions$`)
