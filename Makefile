@@ -44,8 +44,11 @@ $(DEV_KEYS)/keyrecord.bin:
 	@echo "keys: creating a development master-key record and publisher in $(DEV_KEYS)/ (git-ignored)"
 	@$(GO) run ./tools/muscle keygen -o $(DEV_KEYS)
 
+# The launcher is built rather than `go run`, so that make's exit status is
+# the image's. Leave the console with `poweroff` (or Ctrl-A x).
 qemu: deps image $(KEYS)
-	@$(GO) run ./qemu/run -kernel $(IMAGE) -keys $(KEYS) $(if $(MUSCLES),-muscles $(MUSCLES))
+	@$(GO) build -o build/qemu-run ./qemu/run
+	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) $(if $(MUSCLES),-muscles $(MUSCLES))
 
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))

@@ -3,8 +3,9 @@
 // Command kernel is the referee unikernel's main program: it boots on the
 // board, prints a banner saying what it found, takes the master key out of
 // the key region (which it then wipes), starts the audit log, opens the
-// muscles of the bundle, and powers off with an exit status that QEMU passes
-// on to the host. (Running muscles comes with the referee's executor.)
+// muscles of the bundle, serves the console until `poweroff`, and powers off
+// with an exit status that QEMU passes on to the host. (Running muscles
+// comes with the referee's executor.)
 package main
 
 import (
@@ -25,13 +26,19 @@ var testExitStatus string
 func main() {
 	printBanner(os.Stdout)
 	rec, log, status := takeKeys(os.Stdout)
-	if rec != nil {
-		for _, m := range loadMuscles(os.Stdout, rec, log) {
-			m.Wipe()
-		}
-		rec.Wipe()
+	if rec == nil {
+		printAudit(os.Stdout, log)
+		fmt.Printf("referee: powering off, exit status %d\n", status)
+		os.Exit(status)
 	}
+	muscles := loadMuscles(os.Stdout, rec, log)
 	printAudit(os.Stdout, log)
+	sh := &shell{w: os.Stdout, log: log, muscles: muscles}
+	status = sh.run()
+	for _, m := range muscles {
+		m.Wipe()
+	}
+	rec.Wipe()
 	if status == referee.ExitOK && testExitStatus != "" {
 		n, err := strconv.Atoi(testExitStatus)
 		if err != nil || n < 0 || n > 255 {

@@ -105,8 +105,15 @@ func newKeyRecord() (*muscle.KeyRecord, *muscle.SealingKey, *muscle.SigningKey, 
 
 const bootTimeout = 3 * time.Minute
 
-// boot runs the image and returns its console output and exit status.
+// boot runs the image, typing "poweroff" at its console, and returns the
+// console output and the exit status.
 func boot(t testing.TB, c qemu.Config) (string, int) {
+	t.Helper()
+	return bootWithInput(t, c, "poweroff\n")
+}
+
+// bootWithInput runs the image with input typed at its serial console.
+func bootWithInput(t testing.TB, c qemu.Config, input string) (string, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), bootTimeout)
 	defer cancel()
@@ -115,6 +122,7 @@ func boot(t testing.TB, c qemu.Config) (string, int) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
+	cmd.Stdin = strings.NewReader(input)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err = cmd.Run()
 	if ctx.Err() != nil {
@@ -169,6 +177,35 @@ func TestBootBanner(t *testing.T) {
 	master, _ := os.ReadFile(keyFile)
 	if strings.Contains(console, fmt.Sprintf("%x", master[32:64])) {
 		t.Errorf("the console shows the master key")
+	}
+}
+
+// TestConsole drives the console shell: commands, errors for garbage (which
+// the audit log records), and the exit status of poweroff.
+func TestConsole(t *testing.T) {
+	long := strings.Repeat("x", 2000)
+	input := "help\nfrobnicate now\n" + long + "\npoweroff 300\nmuscles\naudit\npoweroff 9\n"
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile}, input)
+	if status != 9 {
+		t.Errorf("exit status %d, want 9", status)
+	}
+	expectLines(t, console,
+		`^referee> help$`,
+		`^  poweroff \[N\] `,
+		`^error: unknown command "frobnicate"; try help$`,
+		`^error: line longer than 1024 bytes ignored$`,
+		`^error: poweroff: exit status "300" is not 0-255$`,
+		`^no muscles loaded$`,
+		`^audit \d+ \d+ console .* "unknown command \\"frobnicate\\""$`,
+		`^audit \d+ \d+ console .* "over-long line \(more than 1024 bytes\) ignored"$`,
+		`^referee: powering off, exit status 9$`,
+	)
+	entries, err := audit.Verify(console, auditKey)
+	if err != nil {
+		t.Fatalf("the audit log does not verify: %v", err)
+	}
+	if last := entries[len(entries)-1]; last.Kind != "console" {
+		t.Errorf("last audited event %q %q, want the over-long line", last.Kind, last.Detail)
 	}
 }
 

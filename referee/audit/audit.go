@@ -131,14 +131,19 @@ var (
 )
 
 // Verify checks a printed log (lines other than audit lines are ignored, so
-// a whole console transcript can be given) against the audit key. It
-// returns the entries and an error naming the first broken link.
+// a whole console transcript can be given) against the audit key. A
+// transcript may hold several listings of the same log, each ending in its
+// head line; every one must verify. It returns the entries of the last
+// listing and an error naming the first broken link.
 func Verify(text string, key [32]byte) ([]Entry, error) {
 	var entries []Entry
-	headSeen := false
+	headSeen, listingDone := false, false
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, "\r")
 		lineNo := i + 1
+		if listingDone && strings.HasPrefix(line, "audit 0 ") {
+			entries, listingDone = nil, false
+		}
 		switch {
 		case strings.HasPrefix(line, "audit "):
 			e, err := parseEntry(line)
@@ -180,7 +185,7 @@ func Verify(text string, key [32]byte) ([]Entry, error) {
 			if authenticate(&key, n, head) != auth {
 				return entries, fmt.Errorf("line %d: %w (wrong key record, or the log was rewritten)", lineNo, ErrBadHead)
 			}
-			headSeen = true
+			headSeen, listingDone = true, true
 		}
 	}
 	if !headSeen {

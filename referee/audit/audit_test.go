@@ -69,6 +69,25 @@ func TestVerifyRejects(t *testing.T) {
 	}
 }
 
+// TestSeveralListings: a transcript that prints the log twice (at boot and
+// on request) verifies listing by listing.
+func TestSeveralListings(t *testing.T) {
+	key := [32]byte{4}
+	l := New(key)
+	l.Append(1, "boot", "x")
+	first := Format(l.Entries()[0]) + "\n" + l.FormatHead() + "\n"
+	l.Append(2, "console", "unknown command")
+	second := Format(l.Entries()[0]) + "\n" + Format(l.Entries()[1]) + "\n" + l.FormatHead() + "\n"
+	entries, err := Verify(first+"referee> audit\n"+second, key)
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("%d entries, %v; want 2, nil", len(entries), err)
+	}
+	bad := strings.Replace(second, "unknown command", "UNKNOWN", 1)
+	if _, err := Verify(first+bad, key); !errors.Is(err, ErrBrokenChain) {
+		t.Errorf("altered second listing: %v, want ErrBrokenChain", err)
+	}
+}
+
 // TestRewrittenLogDoesNotVerify: someone without the key can rebuild a
 // consistent chain, but not its head.
 func TestRewrittenLogDoesNotVerify(t *testing.T) {
