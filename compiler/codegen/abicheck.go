@@ -1,0 +1,80 @@
+package codegen
+
+import (
+	"fmt"
+
+	A "github.com/muscles/referee/compiler/arm64"
+)
+
+// CheckABI scans a program for breaches of the muscle ABI that can be
+// seen statically: a write to a general-purpose register outside x0..x17
+// (or to SP), a use of SP, a load or store whose base register is not one
+// of the buffer arguments x0..x4 or an address derived from them by
+// ADD/SUB immediate (or ADD of a shifted register to a derived base), a
+// forward branch, or a RET anywhere but as the single last instruction.
+// Every Op of the arm64 package is A64/AdvSIMD data processing, a branch,
+// or a load/store, so no system instruction can appear.
+func CheckABI(prog []A.Instr) error {
+	derived := map[A.Reg]bool{A.X0: true, A.X1: true, A.X2: true, A.X3: true, A.X4: true}
+	xOf := func(r A.Reg) A.Reg { return A.XReg(int(r.Num())) }
+	isGPR := func(r A.Reg) bool {
+		return r != 0 && (r == A.XReg(int(r.Num())) || r == A.WReg(int(r.Num())))
+	}
+	for i, in := range prog {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("codegen: ABI check: instruction %d (%s): %s", i, in, fmt.Sprintf(format, args...))
+		}
+		for _, r := range []A.Reg{in.Rd, in.Rn, in.Rm, in.Ra, in.Rt2} {
+			if r == A.SP {
+				return bad("uses SP")
+			}
+		}
+		if in.Op == A.RET {
+			if i != len(prog)-1 {
+				return bad("ret before the end")
+			}
+			continue
+		}
+		if i == len(prog)-1 {
+			return bad("the program does not end in ret")
+		}
+		switch in.Op {
+		case A.B, A.BCond, A.CBZ, A.CBNZ:
+			if in.Label == 0 || in.Imm > 0 {
+				return bad("only backward loop branches are emitted")
+			}
+			continue
+		case A.LDR, A.STR, A.LDRPost, A.STRPost, A.LDP, A.STP, A.LD1R:
+			if !derived[in.Rn] {
+				return bad("base %s is not derived from x0..x4", in.Rn)
+			}
+			if in.Op == A.LDR && isGPR(in.Rd) {
+				if in.Rd.Num() > 17 {
+					return bad("loads into %s", in.Rd)
+				}
+				delete(derived, xOf(in.Rd))
+			}
+			continue
+		}
+		// Data processing: the destination, if a general-purpose register.
+		if !isGPR(in.Rd) {
+			continue
+		}
+		if in.Rd.Num() > 17 {
+			return bad("writes %s (only x0..x17 may be written)", in.Rd)
+		}
+		d := xOf(in.Rd)
+		switch in.Op {
+		case A.ADDImm, A.SUBImm, A.ADDShift:
+			if derived[in.Rn] {
+				derived[d] = true
+				continue
+			}
+		}
+		delete(derived, d)
+	}
+	if len(prog) == 0 {
+		return fmt.Errorf("codegen: ABI check: empty program")
+	}
+	return nil
+}

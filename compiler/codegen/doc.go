@@ -1,0 +1,53 @@
+// Package codegen is the compiler's back end: it turns a forward ir.Graph
+// (after the ir passes) into AArch64 machine code that follows the muscle
+// ABI (muscle/FORMAT.md): x0 = input, x1 = output, x2 = state, x3 =
+// scratch; only x0..x17 and v0..v31 are written; no stack, no calls, no
+// system instructions; one final ret. Instructions are built with the
+// closed set of forms of package arm64 and assembled by its Assembler.
+//
+// Memory plan. The input is read at x0 and the output written at x1
+// (row-major float32). The parameters live in the state buffer at x2 in
+// the Model's parameter order, each 16-byte aligned (ParamLayout).
+// Constant tensors of at most MaxFoldedConst elements are folded into the
+// code (FMOV immediate, or MOVZ/MOVK into w9 then FMOV); larger constant
+// tensors are appended to the state buffer after the parameters as
+// non-trainable slots (Slot.Const) — the ABI has no constant pool — and
+// Code.InitialState builds the whole buffer. Every other computed value
+// gets a 16-byte aligned region of the scratch buffer at x3
+// (Code.ScratchSize), except the graph's output, which is computed in
+// place at x1. Reshape, Transpose, Broadcast and Slice emit no code: they
+// are index maps that the consuming kernel reads through.
+//
+// Kernels. Elementwise ops use NEON (.4s) in unrolled chunks of four when
+// the op has a vector form and the operands are contiguous (uniform
+// constants are DUPed), a scalar loop for 64+ contiguous elements, and
+// fully unrolled scalar code otherwise. MatMul (all 1-D/2-D combinations)
+// is unrolled scalar FMUL/FMADD below 64 in the contracted and column
+// dimensions, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
+// columns, fixed trip count via SUBS/B.NE on x11). Reductions are
+// unrolled. Activations are branch-free: max/min by FMAX/FMIN,
+// comparisons by FCMP+FCSEL (scalar) or FCMxx+AND (vector), Where by
+// FCSEL or FCMEQ+BSL. The only branches are loop back-edges, so the
+// instruction count depends on the shapes alone; the same graph always
+// gives the same bytes.
+//
+// Approximations (mathfn.go), maximum errors measured by TestApproximations
+// over a dense sweep against float64 math:
+//
+//	exp   x in [-87.3, 88.37]: max relative error 7.4e-08 (clamped outside)
+//	log   x in [1.2e-38, 3.4e38]: max error 9.6e-08 (absolute; relative where |log x| > 1),
+//	      relative 2.1e-07 where |log x| >= 0.01; +inf, ±0, negative and NaN exact
+//	tanh  x in [-20, 20]: max absolute error 1.1e-07
+//
+// sqrt is FSQRT; pow takes integral exponents in -64..64 by
+// square-and-multiply (a division for negative ones) and 0.5 by FSQRT.
+//
+// Not supported (Compile names the op in its error): FloorDiv, Mod, pow
+// with other exponents.
+//
+// CheckABI scans the emitted program for register writes outside x0..x17,
+// SP, loads/stores not based on x0..x4-derived registers and misplaced
+// rets; Compile runs it on every program. Package run executes code under
+// qemu-aarch64 (or natively on arm64) through a trampoline that also
+// checks x18..x28, SP and d8..d15 at run time.
+package codegen

@@ -1,0 +1,264 @@
+package codegen
+
+import (
+	"fmt"
+	"math"
+
+	A "github.com/muscles/referee/compiler/arm64"
+	"github.com/muscles/referee/compiler/ir"
+)
+
+// Elementwise kernels: binary and unary ops, Pow and Where. Three
+// strategies, chosen from the shapes only:
+//   - NEON, unrolled in chunks of four (tail in scalar code), when the op
+//     has a vector form and every operand is contiguous or a uniform
+//     constant;
+//   - a scalar loop (post-increment loads and stores, fixed trip count)
+//     for 64 or more elements whose operands are contiguous or uniform;
+//   - fully unrolled scalar code otherwise, reading each operand element
+//     through its view's index map and folding constants into the code.
+
+// elementwiseOK reports whether the op is one this file compiles.
+func elementwiseOK(v *ir.Value) error {
+	switch v.Op {
+	case ir.OpAdd, ir.OpSub, ir.OpMul, ir.OpDiv, ir.OpMax, ir.OpMin,
+		ir.OpLess, ir.OpLessEq, ir.OpGreater, ir.OpGreaterEq, ir.OpEqual, ir.OpNotEqual,
+		ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpTanh, ir.OpSqrt, ir.OpAbs, ir.OpWhere:
+		return nil
+	case ir.OpPow:
+		if _, ok := powPlan(v.Exponent); ok {
+			return nil
+		}
+		return fmt.Errorf("codegen: %%%d: pow with exponent %v is not supported (integral exponents in -64..64 and 0.5 are)", v.ID, v.Exponent)
+	}
+	return fmt.Errorf("codegen: %%%d: op %s is not supported", v.ID, v.Op)
+}
+
+// powPlan returns the integer exponent (or 0 with ok for 0.5 → sqrt,
+// marked by half).
+func powPlan(e float64) (n int, ok bool) {
+	if e == 0.5 {
+		return 0, true
+	}
+	if e == math.Trunc(e) && math.Abs(e) <= 64 {
+		return int(e), true
+	}
+	return 0, false
+}
+
+var vecOps = map[ir.Op]A.Op{
+	ir.OpAdd: A.VFADD, ir.OpSub: A.VFSUB, ir.OpMul: A.VFMUL, ir.OpDiv: A.VFDIV,
+	ir.OpMax: A.VFMAX, ir.OpMin: A.VFMIN, ir.OpNeg: A.VFNEG, ir.OpAbs: A.VFABS,
+	ir.OpLess: A.VFCMGT, ir.OpLessEq: A.VFCMGE, ir.OpGreater: A.VFCMGT,
+	ir.OpGreaterEq: A.VFCMGE, ir.OpEqual: A.VFCMEQ, ir.OpNotEqual: A.VFCMEQ,
+	ir.OpWhere: A.VBSL,
+}
+
+// elementwise emits v = op(args) into dst (contiguous).
+func (g *gen) elementwise(v *ir.Value, args []operand, dst loc) {
+	n := v.Shape.Size()
+	flat := true
+	for _, a := range args {
+		if _, u := a.uniform(); !a.contiguous() && !u {
+			flat = false
+		}
+	}
+	g.mathConsts(v.Op == ir.OpExp, v.Op == ir.OpLog, v.Op == ir.OpTanh)
+	_, vec := vecOps[v.Op]
+	if v.Op == ir.OpPow && v.Exponent == 1 {
+		vec = true
+	}
+	start := 0
+	switch {
+	case vec && flat && n >= 4:
+		start = g.vectorChunks(v, args, dst, n/4)
+	case flat && n >= 64:
+		g.scalarLoop(v, args, dst, n)
+		return
+	}
+	for i := start; i < n; i++ {
+		regs := make([]A.Reg, len(args))
+		for j, a := range args {
+			regs[j] = g.fetch(A.SReg(1+j), a, i)
+		}
+		g.scalarOp(v, A.S0, regs)
+		g.strS(A.S0, dst, 4*i)
+	}
+}
+
+// fetch returns an S register holding element i of o: a pool register for
+// a constant already there, else s (loaded from memory or a constant).
+func (g *gen) fetch(s A.Reg, o operand, i int) A.Reg {
+	if o.cons != nil {
+		f := o.cons[i]
+		if r, ok := g.pool[math.Float32bits(f)]; ok {
+			return A.SReg(int(r.Num()))
+		}
+		if g.poolNext < len(poolRegs) {
+			return g.k(f)
+		}
+		g.fconst(s, f)
+		return s
+	}
+	g.ldrS(s, o.mem, 4*o.at(i))
+	return s
+}
+
+var cmpCond = map[ir.Op]A.Cond{
+	ir.OpLess: A.MI, ir.OpLessEq: A.LS, ir.OpGreater: A.GT,
+	ir.OpGreaterEq: A.GE, ir.OpEqual: A.EQ, ir.OpNotEqual: A.NE,
+}
+
+var scalarOps = map[ir.Op]A.Op{
+	ir.OpAdd: A.FADD, ir.OpSub: A.FSUB, ir.OpMul: A.FMUL, ir.OpDiv: A.FDIV,
+	ir.OpMax: A.FMAX, ir.OpMin: A.FMIN, ir.OpNeg: A.FNEG, ir.OpAbs: A.FABS, ir.OpSqrt: A.FSQRT,
+}
+
+// scalarOp emits d = op(a...) on S registers. d is s0..s7; the operands
+// may be any S register; temporaries are s5..s7 and s16..s23.
+func (g *gen) scalarOp(v *ir.Value, d A.Reg, a []A.Reg) {
+	if c, ok := cmpCond[v.Op]; ok {
+		g.emit(A.Instr{Op: A.FCMP, Rn: a[0], Rm: a[1]}, fcsel(d, g.k(1), g.k(0), c))
+		return
+	}
+	if op, ok := scalarOps[v.Op]; ok {
+		if len(a) == 1 {
+			g.emit(op1(op, d, a[0]))
+		} else {
+			g.emit(op2(op, d, a[0], a[1]))
+		}
+		return
+	}
+	switch v.Op {
+	case ir.OpWhere:
+		g.emit(A.Instr{Op: A.FCMPZero, Rn: a[0]}, fcsel(d, a[1], a[2], A.NE))
+	case ir.OpExp:
+		g.emitExp(d, a[0])
+	case ir.OpLog:
+		g.emitLog(d, a[0])
+	case ir.OpTanh:
+		g.emitTanh(d, a[0])
+	case ir.OpPow:
+		g.emitPow(d, a[0], v.Exponent)
+	default:
+		panic("codegen: no scalar form for " + v.Op.String())
+	}
+}
+
+// emitPow computes x**e by square-and-multiply (1/x**|e| for e < 0), or
+// FSQRT for e = 0.5. Uses s5, s6.
+func (g *gen) emitPow(d, x A.Reg, e float64) {
+	n, _ := powPlan(e)
+	if e == 0.5 {
+		g.emit(op1(A.FSQRT, d, x))
+		return
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	if n == 0 {
+		g.emit(op1(A.FMOV, d, g.k(1)))
+		return
+	}
+	base, acc := A.S5, A.S6
+	g.emit(op1(A.FMOV, base, x))
+	have := false
+	for n > 0 {
+		if n&1 == 1 {
+			if have {
+				g.emit(op2(A.FMUL, acc, acc, base))
+			} else {
+				g.emit(op1(A.FMOV, acc, base))
+				have = true
+			}
+		}
+		n >>= 1
+		if n > 0 {
+			g.emit(op2(A.FMUL, base, base, base))
+		}
+	}
+	if neg {
+		g.emit(op2(A.FDIV, d, g.k(1), acc))
+	} else {
+		g.emit(op1(A.FMOV, d, acc))
+	}
+}
+
+// vectorChunks emits the first 4·q elements with NEON and returns 4·q.
+func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
+	var cmpOne A.Reg
+	if _, ok := cmpCond[v.Op]; ok {
+		cmpOne = g.kv(1)
+	}
+	srcs := make([]A.Reg, len(args))
+	for j, a := range args {
+		if f, u := a.uniform(); u {
+			srcs[j] = g.kv(f)
+		}
+	}
+	for c := range q {
+		regs := make([]A.Reg, len(args))
+		for j, a := range args {
+			if srcs[j] != 0 {
+				regs[j] = srcs[j]
+				continue
+			}
+			regs[j] = A.VReg(1 + j)
+			g.ldrQ(A.QReg(1+j), a.mem, 16*c)
+		}
+		d := A.V0
+		switch v.Op {
+		case ir.OpLess, ir.OpLessEq:
+			g.emit(op2(vecOps[v.Op], d, regs[1], regs[0]), op2(A.VAND, d, d, cmpOne))
+		case ir.OpGreater, ir.OpGreaterEq, ir.OpEqual:
+			g.emit(op2(vecOps[v.Op], d, regs[0], regs[1]), op2(A.VAND, d, d, cmpOne))
+		case ir.OpNotEqual:
+			g.emit(op2(A.VFCMEQ, d, regs[0], regs[1]), op2(A.VBIC, d, cmpOne, d))
+		case ir.OpWhere:
+			// mask = (c == 0); d = mask ? f : t
+			g.emit(op1(A.VFCMEQZero, d, regs[0]), op2(A.VBSL, d, regs[2], regs[1]))
+		case ir.OpNeg, ir.OpAbs:
+			g.emit(op1(vecOps[v.Op], d, regs[0]))
+		case ir.OpPow: // exponent 1
+			g.emit(A.Instr{Op: A.VMOV, Rd: d, Rn: regs[0]})
+		default:
+			g.emit(op2(vecOps[v.Op], d, regs[0], regs[1]))
+		}
+		g.strQ(A.Q0, dst, 16*c)
+	}
+	return 4 * q
+}
+
+// scalarLoop emits a loop over n contiguous elements: x5..x7 walk the
+// operands, x8 the destination.
+func (g *gen) scalarLoop(v *ir.Value, args []operand, dst loc, n int) {
+	ptrs := []A.Reg{A.X5, A.X6, A.X7}
+	regs := make([]A.Reg, len(args))
+	for j, a := range args {
+		if f, u := a.uniform(); u {
+			regs[j] = g.k(f)
+		} else {
+			g.addr(ptrs[j], a.mem, 0)
+		}
+	}
+	if _, ok := cmpCond[v.Op]; ok {
+		g.k(0)
+		g.k(1)
+	}
+	if v.Op == ir.OpPow {
+		g.k(1)
+	}
+	g.addr(A.X8, dst, 0)
+	g.loop(n, func() {
+		for j, a := range args {
+			if _, u := a.uniform(); u {
+				continue
+			}
+			regs[j] = A.SReg(1 + j)
+			g.emit(A.Instr{Op: A.LDRPost, Rd: regs[j], Rn: ptrs[j], Imm: 4})
+		}
+		g.scalarOp(v, A.S0, regs)
+		g.emit(A.Instr{Op: A.STRPost, Rd: A.S0, Rn: A.X8, Imm: 4})
+	})
+}

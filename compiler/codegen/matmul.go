@@ -1,0 +1,97 @@
+package codegen
+
+import (
+	A "github.com/muscles/referee/compiler/arm64"
+	"github.com/muscles/referee/compiler/ir"
+)
+
+// loopDim is the dimension from which a MatMul uses NEON loops instead of
+// fully unrolled scalar code.
+const loopDim = 64
+
+// mmDims returns k (rows of A, 1 if A is 1-D), n (the contracted size)
+// and m (columns of B, 1 if B is 1-D).
+func mmDims(v *ir.Value) (k, n, m int) {
+	as, bs := v.Args[0].Shape, v.Args[1].Shape
+	k, n, m = 1, as[len(as)-1], 1
+	if len(as) == 2 {
+		k = as[0]
+	}
+	if len(bs) == 2 {
+		m = bs[1]
+	}
+	return
+}
+
+// matmul emits dst = A @ B for every combination of 1-D and 2-D operands.
+func (g *gen) matmul(v *ir.Value, a, b operand, dst loc, materialize func(operand) operand) {
+	k, n, m := mmDims(v)
+	if n < loopDim && m < loopDim {
+		g.matmulUnrolled(a, b, dst, k, n, m)
+		return
+	}
+	g.matmulLoop(materialize(a), materialize(b), dst, k, n, m)
+}
+
+// matmulUnrolled: one FMUL and n−1 FMADDs per output element, operands
+// read through their views, constants folded.
+func (g *gen) matmulUnrolled(a, b operand, dst loc, k, n, m int) {
+	for i := range k {
+		for j := range m {
+			for p := range n {
+				x := g.fetch(A.S1, a, i*n+p)
+				y := g.fetch(A.S2, b, p*m+j)
+				if p == 0 {
+					g.emit(op2(A.FMUL, A.S0, x, y))
+				} else {
+					g.emit(op3(A.FMADD, A.S0, x, y, A.S0))
+				}
+			}
+			g.strS(A.S0, dst, 4*(i*m+j))
+		}
+	}
+}
+
+// matmulLoop: for each row i of A (unrolled) and each block of up to 32
+// columns of B (unrolled), a loop of n iterations broadcasts A[i,p]
+// (LD1R into v19) and accumulates it times row p of the block with FMLA
+// into v0..v7; the block's last 1..3 columns, if m is not a multiple of
+// four, accumulate in s16..s18 with FMADD. x5 walks A's row, x6 B's rows.
+func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
+	const blockQ = 8
+	for i := range k {
+		for j0 := 0; j0 < m; j0 += 4 * blockQ {
+			cols := min(m-j0, 4*blockQ)
+			nq, tail := cols/4, cols%4
+			for c := range nq {
+				g.emit(A.Instr{Op: A.MOVIZero, Rd: A.VReg(c)})
+			}
+			for t := range tail {
+				g.emit(A.Instr{Op: A.MOVIZero, Rd: A.VReg(16 + t)})
+			}
+			g.addr(A.X5, a.mem, 4*i*n)
+			g.addr(A.X6, b.mem, 4*j0)
+			g.loop(n, func() {
+				g.emit(A.Instr{Op: A.LD1R, Rd: A.V19, Rn: A.X5},
+					A.Instr{Op: A.ADDImm, Rd: A.X5, Rn: A.X5, Imm: 4})
+				for c := range nq {
+					g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(8 + c), Rn: A.X6, Imm: int64(16 * c)})
+				}
+				for c := range nq {
+					g.emit(op2(A.VFMLA, A.VReg(c), A.VReg(8+c), A.V19))
+				}
+				for t := range tail {
+					g.emit(A.Instr{Op: A.LDR, Rd: A.SReg(20 + t), Rn: A.X6, Imm: int64(16*nq + 4*t)})
+					g.emit(op3(A.FMADD, A.SReg(16+t), A.S19, A.SReg(20+t), A.SReg(16+t)))
+				}
+				g.addImm(A.X6, A.X6, 4*m)
+			})
+			for c := range nq {
+				g.strQ(A.QReg(c), dst, 4*(i*m+j0+4*c))
+			}
+			for t := range tail {
+				g.strS(A.SReg(16+t), dst, 4*(i*m+j0+4*nq+t))
+			}
+		}
+	}
+}

@@ -1,0 +1,197 @@
+package codegen
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/arch/arm64/arm64asm"
+
+	"github.com/muscles/referee/compiler/codegen/run"
+	"github.com/muscles/referee/compiler/frontend"
+	"github.com/muscles/referee/compiler/ir"
+)
+
+const cpython = "/usr/bin/python3"
+
+// modelFiles are the example models: the front end's nine and this
+// package's 784→128→10 MLP.
+var modelFiles = []string{
+	"../frontend/testdata/models/single_neuron.py",
+	"../frontend/testdata/models/relu_mlp.py",
+	"../frontend/testdata/models/tanh_mlp.py",
+	"../frontend/testdata/models/sigmoid.py",
+	"../frontend/testdata/models/softmax.py",
+	"../frontend/testdata/models/where_broadcast.py",
+	"../frontend/testdata/models/batch.py",
+	"../frontend/testdata/models/reductions.py",
+	"../frontend/testdata/models/misc_ops.py",
+	"testdata/mlp784.py",
+}
+
+func loadModel(t *testing.T, path string) *frontend.Model {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := frontend.Compile(filepath.Base(path), src)
+	if err != nil {
+		t.Fatalf("frontend: %v", err)
+	}
+	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func compileModel(t *testing.T, path string) (*frontend.Model, *Code) {
+	t.Helper()
+	m := loadModel(t, path)
+	c, err := Compile(m.Graph, m.Params)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return m, c
+}
+
+func needRunner(t *testing.T) {
+	t.Helper()
+	if err := run.Available(); err != nil {
+		t.Skipf("cannot run AArch64 code here: %v", err)
+	}
+}
+
+func execCode(t *testing.T, c *Code, inputs [][]float32) [][]float32 {
+	t.Helper()
+	outs, err := run.Forward(run.Program{Code: c.Bytes, Entry: c.Entry, State: c.InitialState(),
+		InputSize: c.InputSize, OutputSize: c.OutputSize, ScratchSize: c.ScratchSize}, inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs
+}
+
+// testInputs: multiples of 1/16 in [-2, 2], exact in float32 and float64.
+func testInputs(shape ir.Shape, n int, seed uint64) [][]float32 {
+	r := rand.New(rand.NewPCG(seed, 11))
+	var out [][]float32
+	for range n {
+		x := make([]float32, shape.Size())
+		for i := range x {
+			x[i] = float32(r.IntN(65)-32) / 16
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func numpyForward(t *testing.T, path string, shape ir.Shape, inputs [][]float32) [][]float64 {
+	t.Helper()
+	if err := exec.Command(cpython, "-c", "import numpy").Run(); err != nil {
+		t.Skipf("%s with numpy is not available: %v", cpython, err)
+	}
+	req, _ := json.Marshal(map[string]any{"shape": append([]int{}, shape...), "inputs": inputs})
+	cmd := exec.Command(cpython, "../frontend/testdata/numpy_forward.py", path)
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("numpy_forward.py: %v\n%s", err, stderr.String())
+	}
+	var rep struct{ Outputs [][]float64 }
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep.Outputs
+}
+
+func closeTo(got []float32, want []float64, tol float64) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("got %d values, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*math.Max(1, math.Abs(want[i]))) {
+			return fmt.Errorf("element %d: got %v, want %v (diff %g)", i, got[i], want[i], d)
+		}
+	}
+	return nil
+}
+
+func usesTranscendental(g *ir.Graph) bool {
+	for _, v := range g.Values {
+		if v.Op == ir.OpExp || v.Op == ir.OpLog || v.Op == ir.OpTanh {
+			return true
+		}
+	}
+	return false
+}
+
+// TestModels compiles every example model, runs the machine code on
+// several inputs and compares it with the ir interpreter and NumPy.
+func TestModels(t *testing.T) {
+	needRunner(t)
+	for _, path := range modelFiles {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			m, c := compileModel(t, path)
+			tol := 1e-5
+			if usesTranscendental(m.Graph) {
+				tol = 1e-4
+			}
+			inputs := testInputs(m.InputShape, 6, uint64(len(path)))
+			got := execCode(t, c, inputs)
+			want := numpyForward(t, path, m.InputShape, inputs)
+			for k, x := range inputs {
+				ref, err := ir.Eval(m.Graph, x, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantIR := make([]float64, len(ref))
+				for i, f := range ref {
+					wantIR[i] = float64(f)
+				}
+				if err := closeTo(got[k], wantIR, tol); err != nil {
+					t.Errorf("input %d vs ir.Eval: %v", k, err)
+				}
+				if err := closeTo(got[k], want[k], tol); err != nil {
+					t.Errorf("input %d vs NumPy: %v", k, err)
+				}
+			}
+			t.Logf("%s: %d instructions, %d code bytes, state %d B, scratch %d B",
+				filepath.Base(path), len(c.Instrs), len(c.Bytes), c.StateSize, c.ScratchSize)
+		})
+	}
+}
+
+// TestDecodable decodes every emitted word with arm64asm and checks the
+// static ABI scan passes.
+func TestDecodable(t *testing.T) {
+	for _, path := range modelFiles {
+		_, c := compileModel(t, path)
+		for i := 0; i < len(c.Bytes); i += 4 {
+			if _, err := arm64asm.Decode(c.Bytes[i:]); err != nil {
+				t.Fatalf("%s: word %d (%s) does not decode: %v", path, i/4, c.Instrs[i/4], err)
+			}
+		}
+		if err := CheckABI(c.Instrs); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, path := range modelFiles {
+		_, a := compileModel(t, path)
+		_, b := compileModel(t, path)
+		if !bytes.Equal(a.Bytes, b.Bytes) || a.Listing != b.Listing {
+			t.Errorf("%s: two compilations differ", path)
+		}
+	}
+}
