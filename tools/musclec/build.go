@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"lukechampine.com/blake3"
+
+	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/muscle"
+)
+
+// shapeOf converts a tensor shape for the manifest.
+func shapeOf(s ir.Shape) muscle.Shape {
+	out := make(muscle.Shape, len(s))
+	for i, d := range s {
+		out[i] = uint32(d)
+	}
+	return out
+}
+
+// compilerVersion is recorded in every muscle's provenance.
+const compilerVersion = "musclec 0.1.0"
+
+func runBuild(stdout io.Writer, args []string) error {
+	fs := newFlags("build", "MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]")
+	out := fs.String("o", "", "write the sealed muscle to `FILE`")
+	sealingFile := fs.String("sealing-key", "", "the publisher's sealing key `FILE` (from muscle keygen)")
+	signerFile := fs.String("signer", "", "the publisher's signing key `FILE` (from muscle keygen)")
+	name := fs.String("name", "", "muscle name (default: the model file's base name)")
+	version := fs.Uint64("version", 1, "version counter")
+	caps := fs.String("caps", "forward", "capabilities to ask for, comma-separated (forward, train, persist)")
+	budget := fs.Uint("budget", 1000, "run-time budget per call in `MICROSECONDS`")
+	force := fs.Bool("force", false, "replace OUT if it exists")
+	pos, err := parse(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModel(pos)
+	if err != nil {
+		return err
+	}
+	if *out == "" || *sealingFile == "" || *signerFile == "" {
+		return fail(exitUsage, "want -o OUT.muscle, --sealing-key FILE and --signer FILE")
+	}
+	capabilities, err := muscle.ParseCapabilities(*caps)
+	if err != nil {
+		return fail(exitUsage, "--caps: %v", err)
+	}
+	if capabilities&muscle.CapTrain != 0 {
+		return fail(exitRejected, "--caps train: this musclec does not generate the train entry yet")
+	}
+	if *name == "" {
+		*name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	if !*force {
+		if _, err := os.Stat(*out); err == nil {
+			return fail(exitFile, "%s exists; refusing to overwrite it (use --force)", *out)
+		}
+	}
+	sk, sg, err := readPublisherKeys(*sealingFile, *signerFile)
+	if err != nil {
+		return err
+	}
+	defer sk.Wipe()
+	defer sg.Wipe()
+
+	c, err := compileFile(path)
+	if err != nil {
+		return err
+	}
+	in := &muscle.Input{
+		Name: *name, Version: *version, Capabilities: capabilities, BudgetMicros: uint32(*budget),
+		Code: c.code.Bytes, State: c.code.InitialState(),
+	}
+	in.Manifest.ForwardEntry = uint32(c.code.Entry)
+	in.Manifest.TrainEntry = muscle.NoEntry
+	in.Manifest.ScratchSize = uint32(c.code.ScratchSize)
+	in.Manifest.Input = shapeOf(c.model.InputShape)
+	in.Manifest.Output = shapeOf(c.model.OutputShape)
+	in.Manifest.State = muscle.Shape{uint32(c.code.StateSize / 4)}
+	in.Provenance.Compiler = compilerVersion
+	in.Provenance.Source = filepath.Base(path)
+	in.Provenance.SourceHash = blake3.Sum256(c.source)
+	blob, err := muscle.Seal(sk, sg, in)
+	if err != nil {
+		return fail(exitRejected, "sealing: %v", err)
+	}
+	if err := os.WriteFile(*out, blob, 0o644); err != nil {
+		return &exitError{exitFile, err}
+	}
+	fmt.Fprintf(stdout, "%s: muscle %q version %d, %d bytes (code %d, state %d, scratch %d), publisher %s, %s\n",
+		*out, *name, *version, len(blob), len(c.code.Bytes), c.code.StateSize, c.code.ScratchSize, sk.Publisher, capabilities)
+	return nil
+}
+
+func readPublisherKeys(sealingFile, signerFile string) (*muscle.SealingKey, *muscle.SigningKey, error) {
+	read := func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, &exitError{exitFile, err}
+		}
+		return b, nil
+	}
+	b, err := read(sealingFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	sk, err := muscle.ParseSealingKey(b)
+	clear(b)
+	if err != nil {
+		return nil, nil, fail(exitRejected, "%s: %v", sealingFile, err)
+	}
+	b, err = read(signerFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	sg, err := muscle.ParseSigningKey(b)
+	clear(b)
+	if err != nil {
+		return nil, nil, fail(exitRejected, "%s: %v", signerFile, err)
+	}
+	return sk, sg, nil
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/muscles/referee/compiler/ir"
+)
+
+func runIR(stdout io.Writer, args []string) error {
+	fs := newFlags("ir", "MODEL.py [--after PASS]")
+	after := fs.String("after", "", "stop after this pass (fold, simplify, fold2, dce), or \"traced\" for none")
+	pos, err := parse(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModel(pos)
+	if err != nil {
+		return err
+	}
+	_, m, err := load(path)
+	if err != nil {
+		return err
+	}
+	if *after != "traced" {
+		if err := ir.RunPasses(m.Graph, ir.Passes, *after); err != nil {
+			return fail(exitUsage, "%v", err)
+		}
+	}
+	fmt.Fprint(stdout, m.Graph.String())
+	return nil
+}
+
+func runAsm(stdout io.Writer, args []string) error {
+	fs := newFlags("asm", "MODEL.py")
+	pos, err := parse(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModel(pos)
+	if err != nil {
+		return err
+	}
+	c, err := compileFile(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "// forward: %d instructions, %d bytes; state %d bytes, scratch %d bytes\n",
+		len(c.code.Bytes)/4, len(c.code.Bytes), c.code.StateSize, c.code.ScratchSize)
+	fmt.Fprint(stdout, c.code.Listing)
+	return nil
+}

@@ -1,0 +1,114 @@
+// Command musclec compiles a model written as a small NumPy script ("Family
+// Python") into an AArch64 muscle, and runs or inspects what it makes.
+//
+//	musclec build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
+//	musclec exec  MODEL.py --input 1,-1,0.5,-0.5
+//	musclec asm   MODEL.py
+//	musclec ir    MODEL.py [--after PASS]
+//
+// Flags may come before or after the model file. The compiler never runs
+// Python: it parses the file, evaluates its constants and traces forward
+// (package compiler/frontend), optimises the IR (compiler/ir) and emits
+// machine code with its own encoder (compiler/codegen, compiler/arm64).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses (also in the help text).
+const (
+	exitOK       = 0 // success
+	exitFailure  = 1 // unexpected failure
+	exitUsage    = 2 // bad command line
+	exitFile     = 3 // a file could not be read or written, or exists already
+	exitRejected = 4 // the model is not in the supported subset, or bad input values
+	exitRun      = 5 // the generated code could not be run (qemu-aarch64 or cross gcc missing)
+)
+
+const usage = `usage: musclec COMMAND MODEL.py [flags]
+
+Commands:
+  build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE
+        [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
+                     compile and seal with a publisher's keys (muscle keygen)
+  exec MODEL.py --input V,V,...
+                     run the generated forward code on one input (flattened
+                     row-major) and print {"output": [...]} as one JSON line;
+                     on a host that is not arm64 it runs under qemu-aarch64
+  asm MODEL.py       the generated code, disassembled
+  ir MODEL.py [--after PASS]
+                     the IR after a pass (fold, simplify, fold2, dce; default:
+                     all), or as traced with --after traced
+  help               this text
+
+Flags may come before or after the model file; each command takes --help.
+The master key is never needed: build takes the publisher's sealing key and
+signing key.
+
+Exit status:
+  0  success
+  1  unexpected failure
+  2  usage error
+  3  file error (cannot read or write; refusing to overwrite without --force)
+  4  the model is outside the supported subset (file:line:col says where),
+     or an input has the wrong number of values
+  5  the generated code could not be run (qemu-aarch64 or the
+     aarch64-linux-gnu-gcc harness is missing)
+`
+
+// exitError carries an exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func fail(code int, format string, args ...any) error {
+	return &exitError{code, fmt.Errorf(format, args...)}
+}
+
+var commands = map[string]func(stdout io.Writer, args []string) error{
+	"build": runBuild,
+	"exec":  runExec,
+	"asm":   runAsm,
+	"ir":    runIR,
+}
+
+// run is the whole command; it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "musclec: unknown command %q\n%s", args[0], usage)
+		return exitUsage
+	}
+	err := cmd(stdout, args[1:])
+	if err == nil {
+		return exitOK
+	}
+	if err == errHelp {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "musclec %s: %v\n", args[0], err)
+	if ee, ok := err.(*exitError); ok {
+		return ee.code
+	}
+	return exitFailure
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}

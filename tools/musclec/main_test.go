@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	harness "github.com/muscles/referee/compiler/codegen/run"
+	"github.com/muscles/referee/muscle"
+)
+
+const neuron = "../../compiler/frontend/testdata/models/single_neuron.py"
+
+func musclec(t *testing.T, want int, args ...string) (string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(args, &out, &errb); code != want {
+		t.Fatalf("musclec %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, out.String(), errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+func TestUsage(t *testing.T) {
+	out, _ := musclec(t, 0, "help")
+	for _, cmd := range []string{"build", "exec", "asm", "ir", "Exit status"} {
+		if !strings.Contains(out, cmd) {
+			t.Errorf("help does not mention %q", cmd)
+		}
+	}
+	musclec(t, 2)
+	musclec(t, 2, "frobnicate")
+	musclec(t, 2, "exec", neuron)
+	musclec(t, 2, "exec", neuron, neuron, "--input", "1")
+	musclec(t, 2, "ir", neuron, "--after", "nosuchpass")
+	musclec(t, 2, "build", neuron, "-o", filepath.Join(t.TempDir(), "x.muscle"))
+	musclec(t, 0, "exec", "--help")
+	_, errOut := musclec(t, 3, "asm", "no-such-model.py")
+	if !strings.Contains(errOut, "no-such-model.py") {
+		t.Errorf("missing file error %q does not name the file", errOut)
+	}
+}
+
+func TestUnsupportedModel(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "fft.py")
+	src := "import numpy as np\nW = np.ones(4)\ndef forward(x):\n    return np.fft.fft(x @ W)\n"
+	if err := os.WriteFile(model, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut := musclec(t, 4, "exec", model, "--input", "1,2,3,4")
+	if !strings.Contains(errOut, "fft.py:4:") || !strings.Contains(errOut, "np.fft.fft") {
+		t.Errorf("error %q lacks file:line and the construct", errOut)
+	}
+}
+
+// TestExecMatchesNumPy runs the generated code (under qemu-aarch64 here)
+// and compares with CPython + NumPy running the same file.
+func TestExecMatchesNumPy(t *testing.T) {
+	if err := harness.Available(); err != nil {
+		t.Skip(err)
+	}
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("needs /usr/bin/python3 with NumPy (Debian python3-numpy)")
+	}
+	for _, input := range []string{"1,-1,0.5,-0.5", "-3,0.25,2,1", "0,0,0,0"} {
+		out, _ := musclec(t, 0, "exec", "--input", input, neuron)
+		var got struct{ Output float64 }
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("output %q: %v", out, err)
+		}
+		py := "import importlib.util,sys\nspec=importlib.util.spec_from_file_location('m',sys.argv[1])\nm=importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\nimport numpy as np\nprint(float(m.forward(np.array([" + input + "]))))\n"
+		cmd := exec.Command("/usr/bin/python3", "-c", py, neuron)
+		want, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("python3: %v", err)
+		}
+		var w float64
+		if err := json.Unmarshal(bytes.TrimSpace(want), &w); err != nil {
+			t.Fatalf("python3 printed %q", want)
+		}
+		if math.Abs(got.Output-w) > 1e-5*math.Max(1, math.Abs(w)) {
+			t.Errorf("input %s: musclec %v, NumPy %v", input, got.Output, w)
+		}
+	}
+	_, errOut := musclec(t, 4, "exec", neuron, "--input", "1,2,3")
+	if !strings.Contains(errOut, "has 3 values") {
+		t.Errorf("wrong input length: %q", errOut)
+	}
+}
+
+func TestAsmAndIR(t *testing.T) {
+	out, _ := musclec(t, 0, "asm", neuron)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !strings.HasSuffix(lines[len(lines)-1], "ret") || strings.Count(out, "ret") != 1 {
+		t.Errorf("the code does not end in its single ret:\n%s", out)
+	}
+	traced, _ := musclec(t, 0, "ir", neuron, "--after", "traced")
+	final, _ := musclec(t, 0, "ir", neuron)
+	if !strings.Contains(traced, "param W (4,) trainable") || !strings.Contains(final, "return") {
+		t.Errorf("ir output:\n%s\n%s", traced, final)
+	}
+}
+
+// TestBuildOpens seals with a publisher's keys and opens the result as the
+// referee would.
+func TestBuildOpens(t *testing.T) {
+	dir := t.TempDir()
+	master := bytes.Repeat([]byte{7}, muscle.KeySize)
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	id := muscle.PublisherIDFor(pub)
+	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, m interface{ MarshalBinary() ([]byte, error) }) string {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sk := write("p.sealing", rec.SealingKey(id))
+	sg := write("p.signing", &muscle.SigningKey{Publisher: id, Key: priv})
+	out := filepath.Join(dir, "n.muscle")
+	musclec(t, 0, "build", neuron, "-o", out, "--sealing-key", sk, "--signer", sg, "--name", "neuron4", "--version", "7")
+	musclec(t, 3, "build", neuron, "-o", out, "--sealing-key", sk, "--signer", sg)
+	musclec(t, 4, "build", neuron, "-o", out, "--force", "--sealing-key", sk, "--signer", sg, "--caps", "forward,train")
+	blob, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := muscle.Open(blob, rec, &muscle.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Header.Name != "neuron4" || m.Header.Version != 7 || len(m.Code) != 88 || m.Manifest.TrainEntry != muscle.NoEntry {
+		t.Errorf("opened %q v%d with %d code bytes, train entry %#x", m.Header.Name, m.Header.Version, len(m.Code), m.Manifest.TrainEntry)
+	}
+	if len(m.Manifest.Input) != 1 || m.Manifest.Input[0] != 4 {
+		t.Errorf("input shape %v, want [4]", m.Manifest.Input)
+	}
+}
