@@ -69,9 +69,9 @@ func TestExecMatchesNumPy(t *testing.T) {
 	}
 	for _, input := range []string{"1,-1,0.5,-0.5", "-3,0.25,2,1", "0,0,0,0"} {
 		out, _ := musclec(t, 0, "exec", "--input", input, neuron)
-		var got struct{ Output float64 }
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("output %q: %v", out, err)
+		var got struct{ Output []float64 }
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Output) != 1 {
+			t.Fatalf("output %q: %v (want one value, flattened)", out, err)
 		}
 		py := "import importlib.util,sys\nspec=importlib.util.spec_from_file_location('m',sys.argv[1])\nm=importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\nimport numpy as np\nprint(float(m.forward(np.array([" + input + "]))))\n"
 		cmd := exec.Command("/usr/bin/python3", "-c", py, neuron)
@@ -83,7 +83,7 @@ func TestExecMatchesNumPy(t *testing.T) {
 		if err := json.Unmarshal(bytes.TrimSpace(want), &w); err != nil {
 			t.Fatalf("python3 printed %q", want)
 		}
-		if math.Abs(got.Output-w) > 1e-5*math.Max(1, math.Abs(w)) {
+		if math.Abs(got.Output[0]-w) > 1e-5*math.Max(1, math.Abs(w)) {
 			t.Errorf("input %s: musclec %v, NumPy %v", input, got.Output, w)
 		}
 	}
