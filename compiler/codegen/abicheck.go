@@ -15,7 +15,25 @@ import (
 // Every Op of the arm64 package is A64/AdvSIMD data processing, a branch,
 // or a load/store, so no system instruction can appear.
 func CheckABI(prog []A.Instr) error {
-	derived := map[A.Reg]bool{A.X0: true, A.X1: true, A.X2: true, A.X3: true, A.X4: true}
+	return checkABI(prog, []A.Reg{A.X0, A.X1, A.X2, A.X3, A.X4})
+}
+
+// CheckEntryABI is CheckABI for one entry of a muscle: the forward entry
+// may base its loads and stores on x0..x3 only (x4 is undefined for
+// forward); the train entry (train true) also on x4, the target.
+func CheckEntryABI(prog []A.Instr, train bool) error {
+	bases := []A.Reg{A.X0, A.X1, A.X2, A.X3}
+	if train {
+		bases = append(bases, A.X4)
+	}
+	return checkABI(prog, bases)
+}
+
+func checkABI(prog []A.Instr, bases []A.Reg) error {
+	derived := map[A.Reg]bool{}
+	for _, r := range bases {
+		derived[r] = true
+	}
 	xOf := func(r A.Reg) A.Reg { return A.XReg(int(r.Num())) }
 	isGPR := func(r A.Reg) bool {
 		return r != 0 && (r == A.XReg(int(r.Num())) || r == A.WReg(int(r.Num())))
@@ -46,7 +64,7 @@ func CheckABI(prog []A.Instr) error {
 			continue
 		case A.LDR, A.STR, A.LDRPost, A.STRPost, A.LDP, A.STP, A.LD1R:
 			if !derived[in.Rn] {
-				return bad("base %s is not derived from x0..x4", in.Rn)
+				return bad("base %s is not derived from %s", in.Rn, baseNames(bases))
 			}
 			if in.Op == A.LDR && isGPR(in.Rd) {
 				if in.Rd.Num() > 17 {
@@ -77,4 +95,15 @@ func CheckABI(prog []A.Instr) error {
 		return fmt.Errorf("codegen: ABI check: empty program")
 	}
 	return nil
+}
+
+func baseNames(bases []A.Reg) string {
+	s := ""
+	for i, r := range bases {
+		if i > 0 {
+			s += ", "
+		}
+		s += r.String()
+	}
+	return s
 }

@@ -45,6 +45,20 @@
 // Not supported (Compile names the op in its error): FloorDiv, Mod, pow
 // with other exponents.
 //
+// Muscles (muscle.go, entry.go). CompileMuscle generates both entries of
+// a muscle into one code section: forward (from the model's graph) at
+// offset 0, then train (from autodiff's train graph), each ending in its
+// own ret. Both share one state layout: ParamLayout, then the large
+// constants of either entry (identical ones share a slot). The train
+// entry reads the input at x0 and the target at x4, writes y (the forward
+// output before the update) at x1 and overwrites each trainable parameter
+// in place. An update is computed straight into its slot only when no
+// later kernel, and no final copy, reads the old parameter (its own
+// kernel may, if elementwise with the identity index map); otherwise it is
+// computed in scratch and copied at the end, after staging into scratch
+// every update whose value still lives in the state buffer. Frozen
+// parameters and constant slots are never written.
+//
 // CheckABI scans the emitted program for register writes outside x0..x17,
 // SP, loads/stores not based on x0..x4-derived registers and misplaced
 // rets; Compile runs it on every program. Package run executes code under

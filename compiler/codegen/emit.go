@@ -45,16 +45,23 @@ type gen struct {
 	cacheOrd []addrKey // FIFO of the cached keys
 	nextAddr int
 
+	// executed counts the instructions one call runs: each emitted
+	// instruction times the trip counts of the loops around it (mult).
+	executed, mult int
+
 	pool     map[uint32]A.Reg // constant bits -> register (per kernel)
 	poolVec  map[uint32]bool  // the constant is in all four lanes
 	poolNext int
 }
 
 func newGen() *gen {
-	return &gen{cache: map[addrKey]A.Reg{}}
+	return &gen{cache: map[addrKey]A.Reg{}, mult: 1}
 }
 
-func (g *gen) emit(ins ...A.Instr) { g.a.Emit(ins...) }
+func (g *gen) emit(ins ...A.Instr) {
+	g.a.Emit(ins...)
+	g.executed += g.mult * len(ins)
+}
 
 // mem returns a base register and an offset that reach byte off+extra of l
 // with an access of size scale (4 or 16).
@@ -210,11 +217,14 @@ func (g *gen) loop(n int, body func()) {
 	g.emit(A.MovConst(cntX, uint64(n))...)
 	top := g.a.NewLabel()
 	g.a.Bind(top)
+	outer := g.mult
+	g.mult *= n
 	g.clearCache()
 	body()
 	g.clearCache()
 	g.emit(A.Instr{Op: A.SUBSImm, Rd: cntX, Rn: cntX, Imm: 1},
 		A.Instr{Op: A.BCond, Cond: A.NE, Label: top})
+	g.mult = outer
 }
 
 // clearCache forgets the address cache, so that no loop body relies on a
