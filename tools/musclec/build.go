@@ -50,9 +50,6 @@ func runBuild(stdout io.Writer, args []string) error {
 	if err != nil {
 		return fail(exitUsage, "--caps: %v", err)
 	}
-	if capabilities&muscle.CapTrain != 0 {
-		return fail(exitRejected, "--caps train: this musclec does not generate the train entry yet")
-	}
 	if *name == "" {
 		*name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
@@ -72,16 +69,21 @@ func runBuild(stdout io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	mu := c.code
 	in := &muscle.Input{
 		Name: *name, Version: *version, Capabilities: capabilities, BudgetMicros: uint32(*budget),
-		Code: c.code.Bytes, State: c.code.InitialState(),
+		Code: mu.Code, State: mu.InitialState(),
 	}
-	in.Manifest.ForwardEntry = uint32(c.code.Entry)
+	in.Manifest.ForwardEntry = uint32(mu.ForwardEntry)
 	in.Manifest.TrainEntry = muscle.NoEntry
-	in.Manifest.ScratchSize = uint32(c.code.ScratchSize)
+	if capabilities&muscle.CapTrain != 0 {
+		in.Manifest.TrainEntry = uint32(mu.TrainEntry)
+		in.Manifest.Target = shapeOf(c.model.OutputShape)
+	}
+	in.Manifest.ScratchSize = uint32(mu.ScratchSize)
 	in.Manifest.Input = shapeOf(c.model.InputShape)
 	in.Manifest.Output = shapeOf(c.model.OutputShape)
-	in.Manifest.State = muscle.Shape{uint32(c.code.StateSize / 4)}
+	in.Manifest.State = muscle.Shape{uint32(mu.StateSize / 4)}
 	in.Provenance.Compiler = compilerVersion
 	in.Provenance.Source = filepath.Base(path)
 	in.Provenance.SourceHash = blake3.Sum256(c.source)
@@ -93,7 +95,7 @@ func runBuild(stdout io.Writer, args []string) error {
 		return &exitError{exitFile, err}
 	}
 	fmt.Fprintf(stdout, "%s: muscle %q version %d, %d bytes (code %d, state %d, scratch %d), publisher %s, %s\n",
-		*out, *name, *version, len(blob), len(c.code.Bytes), c.code.StateSize, c.code.ScratchSize, sk.Publisher, capabilities)
+		*out, *name, *version, len(blob), len(mu.Code), mu.StateSize, mu.ScratchSize, sk.Publisher, capabilities)
 	return nil
 }
 

@@ -1,21 +1,24 @@
 package main
 
 import (
-	"errors"
 	"os"
 
+	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
-	"github.com/muscles/referee/compiler/python"
 )
 
-// compiled is a model and its forward code.
+// compiled is a model and its muscle code (forward and train entries).
 type compiled struct {
 	source []byte
 	model  *frontend.Model
-	code   *codegen.Code
+	code   *codegen.Muscle
 }
+
+// rejectedErr marks compile errors (file:line:col for the front end's) as
+// the model's fault: exit status 4.
+func rejectedErr(err error) error { return &exitError{exitRejected, err} }
 
 // load reads and traces a model file.
 func load(path string) ([]byte, *frontend.Model, error) {
@@ -25,16 +28,13 @@ func load(path string) ([]byte, *frontend.Model, error) {
 	}
 	m, err := frontend.Compile(path, src)
 	if err != nil {
-		var perr *python.Error
-		if errors.As(err, &perr) {
-			return nil, nil, &exitError{exitRejected, err}
-		}
-		return nil, nil, err
+		return nil, nil, rejectedErr(err)
 	}
 	return src, m, nil
 }
 
-// compileFile runs the whole pipeline for the forward entry.
+// compileFile runs the whole pipeline: trace, passes, autodiff (with the
+// module's loss if it defines one), code for both entries.
 func compileFile(path string) (*compiled, error) {
 	src, m, err := load(path)
 	if err != nil {
@@ -43,9 +43,13 @@ func compileFile(path string) (*compiled, error) {
 	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
 		return nil, err
 	}
-	code, err := codegen.Compile(m.Graph, m.Params)
+	tg, err := autodiff.TrainFile(path, src)
 	if err != nil {
-		return nil, &exitError{exitRejected, err}
+		return nil, rejectedErr(err)
+	}
+	code, err := codegen.CompileMuscle(m, tg)
+	if err != nil {
+		return nil, rejectedErr(err)
 	}
 	return &compiled{source: src, model: m, code: code}, nil
 }

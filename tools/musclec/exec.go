@@ -1,18 +1,26 @@
 package main
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
+
+	"lukechampine.com/blake3"
 
 	harness "github.com/muscles/referee/compiler/codegen/run"
 )
 
 func runExec(stdout io.Writer, args []string) error {
-	fs := newFlags("exec", "MODEL.py --input V,V,...")
+	fs := newFlags("exec", "MODEL.py --input V,V,... [--train --target V,V,... [--steps N]]")
 	input := fs.String("input", "", "the input tensor, flattened row-major, comma-separated")
+	train := fs.Bool("train", false, "run the train entry (forward, backward, SGD update) instead of forward")
+	target := fs.String("target", "", "with --train: the target tensor, flattened row-major")
+	steps := fs.Int("steps", 1, "with --train: how many training steps")
 	pos, err := parse(fs, stdout, args)
 	if err != nil {
 		return err
@@ -32,19 +40,62 @@ func runExec(stdout io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if want := c.code.InputSize / 4; len(x) != want {
+	mu := c.code
+	if want := mu.InputSize / 4; len(x) != want {
 		return fail(exitRejected, "--input has %d values, the model's input %v has %d", len(x), c.model.InputShape, want)
 	}
 	if err := harness.Available(); err != nil {
 		return &exitError{exitRun, err}
 	}
-	p := harness.Program{Code: c.code.Bytes, Entry: c.code.Entry, State: c.code.InitialState(),
-		InputSize: c.code.InputSize, OutputSize: c.code.OutputSize, ScratchSize: c.code.ScratchSize}
-	out, err := harness.Forward(p, [][]float32{x})
+	p := harness.Program{Code: mu.Code, Entry: mu.ForwardEntry, State: mu.InitialState(),
+		InputSize: mu.InputSize, OutputSize: mu.OutputSize, ScratchSize: mu.ScratchSize}
+	if !*train {
+		if *target != "" {
+			return fail(exitUsage, "--target needs --train")
+		}
+		out, err := harness.Forward(p, [][]float32{x})
+		if err != nil {
+			return &exitError{exitRun, err}
+		}
+		return printJSON(stdout, map[string]any{"output": out[0]})
+	}
+	if *target == "" || *steps < 1 {
+		return fail(exitUsage, "--train wants --target V,V,... and --steps of at least 1")
+	}
+	y, err := parseFloats(*target)
+	if err != nil {
+		return fail(exitRejected, "--target: %v", err)
+	}
+	if want := mu.TargetSize / 4; len(y) != want {
+		return fail(exitRejected, "--target has %d values, the model's output %v has %d", len(y), c.model.OutputShape, want)
+	}
+	p.Entry = mu.TrainEntry
+	outs, state, err := harness.Train(harness.TrainProgram{Program: p, TargetSize: mu.TargetSize}, [][]float32{x}, [][]float32{y}, nil, *steps)
 	if err != nil {
 		return &exitError{exitRun, err}
 	}
-	return printJSON(stdout, map[string]any{"output": out[0]})
+	params := map[string][]float32{}
+	for _, prm := range c.model.Params {
+		if !prm.Trainable {
+			continue
+		}
+		slot, ok := mu.Slot(prm.Name)
+		if !ok {
+			return fmt.Errorf("no state slot for parameter %s", prm.Name)
+		}
+		params[prm.Name] = floats(state[slot.Offset : slot.Offset+slot.Bytes])
+	}
+	sum := blake3.Sum256(state)
+	return printJSON(stdout, map[string]any{"output": outs[len(outs)-1], "state": params, "state_hash": hex.EncodeToString(sum[:])})
+}
+
+// floats decodes little-endian float32 values.
+func floats(b []byte) []float32 {
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
 }
 
 func parseFloats(s string) ([]float32, error) {

@@ -45,8 +45,10 @@ func runAsm(stdout io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "// forward: %d instructions, %d bytes; state %d bytes, scratch %d bytes\n",
-		len(c.code.Bytes)/4, len(c.code.Bytes), c.code.StateSize, c.code.ScratchSize)
-	fmt.Fprint(stdout, c.code.Listing)
+	mu := c.code
+	fmt.Fprintf(stdout, "// code %d bytes: forward at %#x (%d instructions executed per call), train at %#x (%d)\n",
+		len(mu.Code), mu.ForwardEntry, mu.ForwardExecuted, mu.TrainEntry, mu.TrainExecuted)
+	fmt.Fprintf(stdout, "// state %d bytes, scratch %d bytes\n", mu.StateSize, mu.ScratchSize)
+	fmt.Fprint(stdout, mu.Listing)
 	return nil
 }

@@ -2,14 +2,15 @@
 // Python") into an AArch64 muscle, and runs or inspects what it makes.
 //
 //	musclec build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
-//	musclec exec  MODEL.py --input 1,-1,0.5,-0.5
+//	musclec exec  MODEL.py --input 1,-1,0.5,-0.5 [--train --target T,... [--steps N]]
 //	musclec asm   MODEL.py
 //	musclec ir    MODEL.py [--after PASS]
 //
 // Flags may come before or after the model file. The compiler never runs
 // Python: it parses the file, evaluates its constants and traces forward
-// (package compiler/frontend), optimises the IR (compiler/ir) and emits
-// machine code with its own encoder (compiler/codegen, compiler/arm64).
+// (package compiler/frontend), optimises the IR (compiler/ir), builds the
+// training step (compiler/autodiff) and emits machine code for both entries
+// with its own encoder (compiler/codegen, compiler/arm64).
 package main
 
 import (
@@ -38,7 +39,12 @@ Commands:
                      run the generated forward code on one input (flattened
                      row-major) and print {"output": [...]} as one JSON line;
                      on a host that is not arm64 it runs under qemu-aarch64
-  asm MODEL.py       the generated code, disassembled
+  exec MODEL.py --train --input V,... --target V,... [--steps N]
+                     run the train entry N times (default 1) on one state
+                     buffer and print {"output", "state", "state_hash"}: the
+                     last output, every trainable parameter, and the BLAKE3
+                     hash of the state buffer as the muscle holds it
+  asm MODEL.py       the generated code (forward and train entries), disassembled
   ir MODEL.py [--after PASS]
                      the IR after a pass (fold, simplify, fold2, dce; default:
                      all), or as traced with --after traced

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/muscles/referee/compiler/autodiff"
 	harness "github.com/muscles/referee/compiler/codegen/run"
 	"github.com/muscles/referee/muscle"
 )
@@ -93,11 +94,59 @@ func TestExecMatchesNumPy(t *testing.T) {
 	}
 }
 
+// TestExecTrain runs the train entry three times and compares the
+// parameters with the IR interpreter's SGD steps (themselves checked against
+// NumPy finite differences in compiler/autodiff).
+func TestExecTrain(t *testing.T) {
+	if err := harness.Available(); err != nil {
+		t.Skip(err)
+	}
+	out, _ := musclec(t, 0, "exec", neuron, "--train", "--input", "1,-1,0.5,-0.5", "--target", "2", "--steps", "3")
+	var got struct {
+		Output    []float64
+		State     map[string][]float64
+		StateHash string `json:"state_hash"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	src, err := os.ReadFile(neuron)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := autodiff.TrainFile(neuron, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := map[string][]float32{}
+	for i := 0; i < 3; i++ {
+		if _, params, err = autodiff.Step(tg, []float32{1, -1, 0.5, -0.5}, []float32{2}, params); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, want := range params {
+		g := got.State[name]
+		if len(g) != len(want) {
+			t.Fatalf("%s: %d values, want %d", name, len(g), len(want))
+		}
+		for i := range want {
+			if math.Abs(g[i]-float64(want[i])) > 1e-5*math.Max(1, math.Abs(float64(want[i]))) {
+				t.Errorf("%s[%d] = %v after 3 steps, interpreter %v", name, i, g[i], want[i])
+			}
+		}
+	}
+	if len(got.StateHash) != 64 || len(got.Output) != 1 {
+		t.Errorf("state_hash %q, output %v", got.StateHash, got.Output)
+	}
+	musclec(t, 2, "exec", neuron, "--train", "--input", "1,-1,0.5,-0.5")
+	musclec(t, 4, "exec", neuron, "--train", "--input", "1,-1,0.5,-0.5", "--target", "1,2")
+}
+
 func TestAsmAndIR(t *testing.T) {
 	out, _ := musclec(t, 0, "asm", neuron)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if !strings.HasSuffix(lines[len(lines)-1], "ret") || strings.Count(out, "ret") != 1 {
-		t.Errorf("the code does not end in its single ret:\n%s", out)
+	if !strings.HasSuffix(lines[len(lines)-1], "ret") || strings.Count(out, "\tret") != 2 {
+		t.Errorf("the code does not hold two entries, each ending in one ret:\n%s", out)
 	}
 	traced, _ := musclec(t, 0, "ir", neuron, "--after", "traced")
 	final, _ := musclec(t, 0, "ir", neuron)
@@ -136,7 +185,8 @@ func TestBuildOpens(t *testing.T) {
 	out := filepath.Join(dir, "n.muscle")
 	musclec(t, 0, "build", neuron, "-o", out, "--sealing-key", sk, "--signer", sg, "--name", "neuron4", "--version", "7")
 	musclec(t, 3, "build", neuron, "-o", out, "--sealing-key", sk, "--signer", sg)
-	musclec(t, 4, "build", neuron, "-o", out, "--force", "--sealing-key", sk, "--signer", sg, "--caps", "forward,train")
+	trainOut := filepath.Join(dir, "t.muscle")
+	musclec(t, 0, "build", neuron, "-o", trainOut, "--sealing-key", sk, "--signer", sg, "--caps", "forward,train")
 	blob, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -145,10 +195,21 @@ func TestBuildOpens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Header.Name != "neuron4" || m.Header.Version != 7 || len(m.Code) != 88 || m.Manifest.TrainEntry != muscle.NoEntry {
+	if m.Header.Name != "neuron4" || m.Header.Version != 7 || m.Manifest.ForwardEntry != 0 || m.Manifest.TrainEntry != muscle.NoEntry {
 		t.Errorf("opened %q v%d with %d code bytes, train entry %#x", m.Header.Name, m.Header.Version, len(m.Code), m.Manifest.TrainEntry)
 	}
 	if len(m.Manifest.Input) != 1 || m.Manifest.Input[0] != 4 {
 		t.Errorf("input shape %v, want [4]", m.Manifest.Input)
+	}
+	blob, err = os.ReadFile(trainOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err = muscle.Open(blob, rec, &muscle.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := m.Manifest.TrainEntry; e == muscle.NoEntry || e == 0 || int(e) >= len(m.Code) || e%4 != 0 {
+		t.Errorf("train entry %#x in %d bytes of code", e, len(m.Code))
 	}
 }
