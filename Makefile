@@ -8,7 +8,9 @@
 #   KEYS=FILE            master-key record loaded at 0x9000_0000 (make qemu);
 #                        default: a development record under dev-keys/,
 #                        created on first use (git-ignored)
-#   MUSCLES=FILE         muscle bundle loaded at 0x9100_0000 (make qemu)
+#   MUSCLES=FILE         muscle bundle loaded at 0x9100_0000 (make qemu);
+#                        default: the example models, compiled and sealed
+#                        with the development keys
 #   EXIT_STATUS=N        tests only: the image powers off with status N
 
 GO ?= go
@@ -18,6 +20,8 @@ export GOFLAGS := -buildvcs=false
 IMAGE := build/referee.elf
 DEV_KEYS := dev-keys
 KEYS ?= $(DEV_KEYS)/keyrecord.bin
+EXAMPLES := $(wildcard compiler/frontend/testdata/models/*.py)
+MUSCLES ?= build/examples.cpio
 
 .PHONY: all help deps toolchain image qemu test vet fuzz bench clean
 
@@ -46,9 +50,22 @@ $(DEV_KEYS)/keyrecord.bin:
 
 # The launcher is built rather than `go run`, so that make's exit status is
 # the image's. Leave the console with `poweroff` (or Ctrl-A x).
-qemu: deps image $(KEYS)
+# The example models, compiled by musclec and sealed with the development
+# publisher's keys, in one bundle.
+build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
+	@mkdir -p build/examples
+	@$(GO) build -o build/musclec ./tools/musclec
+	@$(GO) build -o build/muscle ./tools/muscle
+	@sk=$$(ls $(DEV_KEYS)/*.sealing) && sg=$$(ls $(DEV_KEYS)/*.signing) && \
+	for m in $(EXAMPLES); do \
+		build/musclec build $$m -o build/examples/$$(basename $$m .py).muscle --force \
+			--sealing-key $$sk --signer $$sg --caps forward,train,persist || exit 1; \
+	done
+	@build/muscle bundle --force -o $@ build/examples/*.muscle
+
+qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
-	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) $(if $(MUSCLES),-muscles $(MUSCLES))
+	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) -muscles $(MUSCLES)
 
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))
