@@ -208,7 +208,7 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 			ops[v] = operand{shape: v.Shape, mem: loc{A.X2, st.constSlot(v).Offset}}
 			continue
 		}
-		if src, ok := viewMap(v); ok {
+		if src, ok := ir.ViewSource(v); ok {
 			ops[v] = ops[v.Args[0]].view(v.Shape, src)
 			continue
 		}

@@ -32,31 +32,11 @@ func kernel[T float](v *Value, args [][]T) ([]T, error) {
 		matmul(v, args[0], args[1], out)
 	case v.Op.IsReduce():
 		reduce(v, args[0], out)
-	case v.Op == OpTranspose:
-		in := v.Args[0].Shape
-		st := in.strides()
-		forEach(v.Shape, func(idx []int, flat int) {
-			p := 0
-			for i, j := range idx {
-				p += j * st[len(st)-1-i]
-			}
-			out[flat] = args[0][p]
-		})
-	case v.Op == OpReshape:
-		copy(out, args[0])
-	case v.Op == OpBroadcast:
-		in := v.Args[0].Shape
-		st := in.strides()
-		off := len(v.Shape) - len(in)
-		forEach(v.Shape, func(idx []int, flat int) {
-			p := 0
-			for i := range in {
-				if in[i] != 1 {
-					p += idx[off+i] * st[i]
-				}
-			}
-			out[flat] = args[0][p]
-		})
+	case v.Op == OpTranspose || v.Op == OpReshape || v.Op == OpBroadcast || v.Op == OpSlice:
+		src, _ := ViewSource(v)
+		for i, p := range src {
+			out[i] = args[0][p]
+		}
 	case v.Op == OpWhere:
 		for i := range out {
 			if args[0][i] != 0 {
@@ -65,20 +45,6 @@ func kernel[T float](v *Value, args [][]T) ([]T, error) {
 				out[i] = args[2][i]
 			}
 		}
-	case v.Op == OpSlice:
-		st := v.Args[0].Shape.strides()
-		forEach(v.Shape, func(idx []int, flat int) {
-			p, k := 0, 0
-			for i, s := range v.Index {
-				j := s.Start
-				if !s.Drop {
-					j += idx[k] * s.Step
-					k++
-				}
-				p += j * st[i]
-			}
-			out[flat] = args[0][p]
-		})
 	default:
 		return nil, fmt.Errorf("ir: no kernel for %s", v.Op)
 	}
