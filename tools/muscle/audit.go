@@ -28,14 +28,9 @@ func runAudit(c *ctx, cmd *command, args []string) error {
 	if *keys == "" || len(pos) != 1 {
 		return fail(exitUsage, "want --keys RECORD and one LOG file")
 	}
-	raw, err := readFile(*keys)
+	rec, err := readKeyRecord(*keys)
 	if err != nil {
 		return err
-	}
-	rec, err := muscle.ParseKeyRecord(raw)
-	clear(raw)
-	if err != nil {
-		return rejected(*keys, err)
 	}
 	key := rec.AuditKey()
 	rec.Wipe()

@@ -131,14 +131,9 @@ func runAddPublisher(c *ctx, parent *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, "--caps: %v", err)
 	}
-	raw, err := readFile(*recordPath)
+	rec, err := readKeyRecord(*recordPath)
 	if err != nil {
 		return err
-	}
-	rec, err := muscle.ParseKeyRecord(raw)
-	clear(raw)
-	if err != nil {
-		return rejected(*recordPath, err)
 	}
 	defer rec.Wipe()
 

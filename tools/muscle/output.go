@@ -128,3 +128,18 @@ func exists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
 }
+
+// readKeyRecord reads and parses a master-key record file, wiping the raw
+// bytes; the caller wipes the record when done.
+func readKeyRecord(path string) (*muscle.KeyRecord, error) {
+	raw, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := muscle.ParseKeyRecord(raw)
+	clear(raw)
+	if err != nil {
+		return nil, rejected(path, err)
+	}
+	return rec, nil
+}

@@ -37,14 +37,9 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, "%v", err)
 	}
-	raw, err := readFile(*keys)
+	rec, err := readKeyRecord(*keys)
 	if err != nil {
 		return err
-	}
-	rec, err := muscle.ParseKeyRecord(raw)
-	clear(raw)
-	if err != nil {
-		return rejected(*keys, err)
 	}
 	defer rec.Wipe()
 	policy := &muscle.Policy{MinVersion: mins}
