@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/referee/audit"
 )
 
