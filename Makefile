@@ -96,6 +96,7 @@ fuzz:
 bench: deps toolchain
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./qemu/
 	$(GO) test -run '^$$' -bench . ./muscle/
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./compiler/bench/
 
 clean:
 	rm -rf build
