@@ -40,10 +40,11 @@
 //	tanh  x in [-20, 20]: max absolute error 1.1e-07
 //
 // sqrt is FSQRT; pow takes integral exponents in -64..64 by
-// square-and-multiply (a division for negative ones) and 0.5 by FSQRT.
+// square-and-multiply (a division for negative ones), half-integral ones
+// the same way on FSQRT(x).
 //
 // Not supported (Compile names the op in its error): FloorDiv, Mod, pow
-// with other exponents.
+// with other exponents (1.25, say).
 //
 // Muscles (muscle.go, entry.go). CompileMuscle generates both entries of
 // a muscle into one code section: forward (from the model's graph) at

@@ -26,24 +26,27 @@ func elementwiseOK(v *ir.Value) error {
 		ir.OpNeg, ir.OpExp, ir.OpLog, ir.OpTanh, ir.OpSqrt, ir.OpAbs, ir.OpWhere:
 		return nil
 	case ir.OpPow:
-		if _, ok := powPlan(v.Exponent); ok {
+		if _, _, ok := powPlan(v.Exponent); ok {
 			return nil
 		}
-		return fmt.Errorf("codegen: %%%d: pow with exponent %v is not supported (integral exponents in -64..64 and 0.5 are)", v.ID, v.Exponent)
+		return fmt.Errorf("codegen: %%%d: pow with exponent %v is not supported (integral and half-integral exponents in -64..64 are)", v.ID, v.Exponent)
 	}
 	return fmt.Errorf("codegen: %%%d: op %s is not supported", v.ID, v.Op)
 }
 
-// powPlan returns the integer exponent (or 0 with ok for 0.5 → sqrt,
-// marked by half).
-func powPlan(e float64) (n int, ok bool) {
-	if e == 0.5 {
-		return 0, true
+// powPlan splits an exponent into an integer power n of x, or, for a
+// half-integral exponent (half), of sqrt(x): x**(n/2) = sqrt(x)**n.
+func powPlan(e float64) (n int, half, ok bool) {
+	if math.Abs(e) > 64 {
+		return 0, false, false
 	}
-	if e == math.Trunc(e) && math.Abs(e) <= 64 {
-		return int(e), true
+	if e == math.Trunc(e) {
+		return int(e), false, true
 	}
-	return 0, false
+	if 2*e == math.Trunc(2*e) {
+		return int(2 * e), true, true
+	}
+	return 0, false, false
 }
 
 var vecOps = map[ir.Op]A.Op{
@@ -145,10 +148,10 @@ func (g *gen) scalarOp(v *ir.Value, d A.Reg, a []A.Reg) {
 	}
 }
 
-// emitPow computes x**e by square-and-multiply (1/x**|e| for e < 0), or
-// FSQRT for e = 0.5. Uses s5, s6.
+// emitPow computes x**e by square-and-multiply (1/x**|e| for e < 0), on
+// FSQRT(x) for half-integral e. Uses s5, s6.
 func (g *gen) emitPow(d, x A.Reg, e float64) {
-	n, _ := powPlan(e)
+	n, half, _ := powPlan(e)
 	if e == 0.5 {
 		g.emit(op1(A.FSQRT, d, x))
 		return
@@ -162,7 +165,11 @@ func (g *gen) emitPow(d, x A.Reg, e float64) {
 		return
 	}
 	base, acc := A.S5, A.S6
-	g.emit(op1(A.FMOV, base, x))
+	if half {
+		g.emit(op1(A.FSQRT, base, x))
+	} else {
+		g.emit(op1(A.FMOV, base, x))
+	}
 	have := false
 	for n > 0 {
 		if n&1 == 1 {
