@@ -12,6 +12,7 @@ import (
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee/audit"
+	"github.com/muscles/referee/referee/verify"
 )
 
 // readBundle copies the used part of the bundle region into RAM: it grows
@@ -29,8 +30,9 @@ func readBundle() ([]bundle.Entry, error) {
 }
 
 // loadMuscles opens every muscle of the bundle as the validation chain says
-// (structure, publisher, signature, version, decryption, manifest), prints
-// and audits each verdict, and keeps serving the others whatever one does.
+// (structure, publisher, signature, version, decryption, manifest, then the
+// machine-code verifier), prints and audits each verdict, and keeps serving
+// the others whatever one does.
 func loadMuscles(w io.Writer, rec *muscle.KeyRecord, log *audit.Log) []*muscle.Muscle {
 	entries, err := readBundle()
 	switch {
@@ -49,6 +51,12 @@ func loadMuscles(w io.Writer, rec *muscle.KeyRecord, log *audit.Log) []*muscle.M
 	var loaded []*muscle.Muscle
 	for _, e := range entries {
 		m, err := muscle.Open(e.Data, rec, policy)
+		if err == nil {
+			if err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
+				m.Wipe()
+				err = fmt.Errorf("machine-code verifier: %w", err)
+			}
+		}
 		if err != nil {
 			fmt.Fprintf(w, "muscle %s: rejected: %v\n", e.Name, err)
 			log.Append(now(), "reject", fmt.Sprintf("%s: %v", e.Name, err))

@@ -280,13 +280,23 @@ func TestBootWithoutVirtioRNG(t *testing.T) {
 	}
 }
 
-// sealNeuron seals a 4-input neuron muscle (its code is a bare ret: the
-// executor comes later; loading checks everything up to the manifest).
+var (
+	codeRet        = []byte{0xc0, 0x03, 0x5f, 0xd6}                         // ret
+	codeSupervisor = []byte{0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6} // svc #0; ret
+)
+
+// sealNeuron seals a 4-input neuron muscle whose code is a bare ret (the
+// executor comes later; loading checks everything up to the verifier).
 func sealNeuron(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, version uint64) []byte {
+	t.Helper()
+	return sealCode(t, sk, sg, name, version, codeRet)
+}
+
+func sealCode(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, version uint64, code []byte) []byte {
 	t.Helper()
 	in := &muscle.Input{
 		Name: name, Version: version, Capabilities: muscle.CapForward, BudgetMicros: 1000,
-		Code: []byte{0xc0, 0x03, 0x5f, 0xd6}, State: make([]byte, 20),
+		Code: code, State: make([]byte, 20),
 	}
 	in.Manifest.TrainEntry = muscle.NoEntry
 	in.Manifest.Input, in.Manifest.Output, in.Manifest.State = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{5}
@@ -333,8 +343,9 @@ func TestBundleValidation(t *testing.T) {
 		"tampered.muscle": tampered,
 		"stranger.muscle": sealNeuron(t, otherSK, otherSG, "stranger", 1),
 		"junk.muscle":     []byte("this is not a muscle at all, just some bytes"),
+		"svc.muscle":      sealCode(t, sealer, signer, "svc", 1, codeSupervisor),
 	}
-	order := []string{"good.muscle", "older.muscle", "tampered.muscle", "stranger.muscle", "junk.muscle"}
+	order := []string{"good.muscle", "older.muscle", "tampered.muscle", "stranger.muscle", "junk.muscle", "svc.muscle"}
 	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile, Muscles: writeBundle(t, files, order)})
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
@@ -343,12 +354,13 @@ func TestBundleValidation(t *testing.T) {
 		t.Errorf("the audit log does not verify: %v", err)
 	}
 	expectLines(t, console,
-		`^muscles: bundle at 0x91000000 with 5 entries$`,
+		`^muscles: bundle at 0x91000000 with 6 entries$`,
 		`^muscle good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes`,
 		`^muscle older.muscle: rejected: rollback`,
 		`^muscle tampered.muscle: rejected: tampered`,
 		`^muscle stranger.muscle: rejected: unknown publisher`,
 		`^muscle junk.muscle: rejected: not a .muscle blob`,
+		`^muscle svc.muscle: rejected: machine-code verifier: .*SVC`,
 		`^audit \d+ \d+ accept .* "good.muscle: `,
 		`^audit \d+ \d+ reject .* "older.muscle: rollback`,
 	)
