@@ -10,7 +10,8 @@
 // becomes an ir Param, trainable unless named in FROZEN. Small helper
 // functions defined in the module are inlined at their call sites.
 //
-// The input shape is INPUT_SHAPE when the module defines it; otherwise it
+// The input shape is INPUT_SHAPE when the module defines it, else a shape
+// annotation on forward's parameter (def forward(x: (2, 3))); otherwise it
 // is inferred as 1-D from the first matrix product that fixes it (x @ W
 // with W of shape (4,) or (4, m) makes x (4,)); tracing then starts over
 // with that shape. Anything outside the subset is a *python.Error with

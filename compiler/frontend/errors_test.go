@@ -83,6 +83,9 @@ func TestInputShape(t *testing.T) {
 		{"import numpy as np\nW = np.ones((2, 5))\ndef forward(x):\n    return np.dot(W, x)\n", "(5,)"},
 		{"import numpy as np\nW = np.ones(6)\ndef forward(x):\n    return np.matmul(x, W)\n", "(6,)"},
 		{"import numpy as np\nINPUT_SHAPE = (2, 3)\ndef forward(x):\n    return x * 2\n", "(2, 3)"},
+		{"import numpy as np\ndef forward(x: (2, 3)):\n    return x * 2\n", "(2, 3)"},
+		{"import numpy as np\ndef forward(x: 5):\n    return np.tanh(x)\n", "(5,)"},
+		{"import numpy as np\nW = np.ones((4, 2))\ndef forward(x: np.ndarray):\n    return x @ W\n", "(4,)"},
 		{"import numpy as np\nINPUT_SHAPE = 5\ndef forward(x):\n    return x\n", "(5,)"},
 	}
 	for _, tc := range tests {

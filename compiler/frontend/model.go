@@ -57,6 +57,8 @@ func CompileModule(mod *python.Module) (m *Model, err error) {
 	var shape ir.Shape
 	if s, ok := t.inputShape(); ok {
 		shape = s
+	} else if s, ok := t.annotatedShape(fn); ok {
+		shape = s
 	}
 	for {
 		out, ok := t.traceForward(fn, shape)

@@ -137,6 +137,25 @@ func (t *tracer) inputShape() (ir.Shape, bool) {
 	return ir.Shape(s), true
 }
 
+// annotatedShape reads the input shape from forward's parameter annotation
+// when it is a shape, def forward(x: (2, 3)) or def forward(x: 4); other
+// annotations (np.ndarray, say) say nothing about the shape.
+func (t *tracer) annotatedShape(fn *python.FuncDef) (ir.Shape, bool) {
+	a := fn.Params[0].Annotation
+	switch a.(type) {
+	case *python.Tuple, *python.Num:
+	default:
+		return nil, false
+	}
+	s := t.shapeArg(a.Position(), "shape annotation", a)
+	for _, d := range s {
+		if d == 0 {
+			t.fail(a.Position(), "shape annotation", "the input shape %v has a zero dimension", s)
+		}
+	}
+	return s, true
+}
+
 func (t *tracer) learningRate() float64 {
 	v, ok := t.globals["LEARNING_RATE"]
 	if !ok {
