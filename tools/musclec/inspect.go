@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/muscles/referee/compiler/ir"
 )
@@ -32,7 +33,8 @@ func runIR(stdout io.Writer, args []string) error {
 }
 
 func runAsm(stdout io.Writer, args []string) error {
-	fs := newFlags("asm", "MODEL.py")
+	fs := newFlags("asm", "MODEL.py [--train]")
+	train := fs.Bool("train", false, "show the train entry instead of forward")
 	pos, err := parse(fs, stdout, args)
 	if err != nil {
 		return err
@@ -49,6 +51,14 @@ func runAsm(stdout io.Writer, args []string) error {
 	fmt.Fprintf(stdout, "// code %d bytes: forward at %#x (%d instructions executed per call), train at %#x (%d)\n",
 		len(mu.Code), mu.ForwardEntry, mu.ForwardExecuted, mu.TrainEntry, mu.TrainExecuted)
 	fmt.Fprintf(stdout, "// state %d bytes, scratch %d bytes\n", mu.StateSize, mu.ScratchSize)
-	fmt.Fprint(stdout, mu.Listing)
+	forward, trainPart, ok := strings.Cut(mu.Listing, "\ntrain:\n")
+	if !ok {
+		return fmt.Errorf("the listing has no train section")
+	}
+	if *train {
+		fmt.Fprint(stdout, "train:\n"+trainPart)
+	} else {
+		fmt.Fprintln(stdout, forward)
+	}
 	return nil
 }

@@ -3,7 +3,7 @@
 //
 //	musclec build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
 //	musclec exec  MODEL.py --input 1,-1,0.5,-0.5 [--train --target T,... [--steps N]]
-//	musclec asm   MODEL.py
+//	musclec asm   MODEL.py [--train]
 //	musclec ir    MODEL.py [--after PASS]
 //
 // Flags may come before or after the model file. The compiler never runs
@@ -44,7 +44,9 @@ Commands:
                      buffer and print {"output", "state", "state_hash"}: the
                      last output, every trainable parameter, and the BLAKE3
                      hash of the state buffer as the muscle holds it
-  asm MODEL.py       the generated code (forward and train entries), disassembled
+  asm MODEL.py [--train]
+                     the generated code of the forward (or train) entry,
+                     disassembled
   ir MODEL.py [--after PASS]
                      the IR after a pass (fold, simplify, fold2, dce; default:
                      all), or as traced with --after traced

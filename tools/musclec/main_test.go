@@ -143,10 +143,12 @@ func TestExecTrain(t *testing.T) {
 }
 
 func TestAsmAndIR(t *testing.T) {
-	out, _ := musclec(t, 0, "asm", neuron)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if !strings.HasSuffix(lines[len(lines)-1], "ret") || strings.Count(out, "\tret") != 2 {
-		t.Errorf("the code does not hold two entries, each ending in one ret:\n%s", out)
+	for _, args := range [][]string{{"asm", neuron}, {"asm", "--train", neuron}} {
+		out, _ := musclec(t, 0, args...)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if !strings.HasSuffix(lines[len(lines)-1], "ret") || strings.Count(out, "\tret") != 1 {
+			t.Errorf("%v: the entry does not end in its one ret:\n%s", args, out)
+		}
 	}
 	traced, _ := musclec(t, 0, "ir", neuron, "--after", "traced")
 	final, _ := musclec(t, 0, "ir", neuron)
