@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/muscles/referee/compiler/bench"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -60,5 +61,33 @@ func runAsm(stdout io.Writer, args []string) error {
 	} else {
 		fmt.Fprintln(stdout, forward)
 	}
+	return nil
+}
+
+// runC prints the plain C version of the model's forward pass that make
+// bench compiles with gcc -O3 for comparison (weights in a state buffer with
+// the muscle's layout).
+func runC(stdout io.Writer, args []string) error {
+	fs := newFlags("c", "MODEL.py")
+	pos, err := parse(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModel(pos)
+	if err != nil {
+		return err
+	}
+	_, m, err := load(path)
+	if err != nil {
+		return err
+	}
+	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
+		return err
+	}
+	src, err := bench.EmitC(m.Graph, m.Params)
+	if err != nil {
+		return rejectedErr(err)
+	}
+	fmt.Fprint(stdout, src)
 	return nil
 }

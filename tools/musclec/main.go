@@ -47,6 +47,8 @@ Commands:
   asm MODEL.py [--train]
                      the generated code of the forward (or train) entry,
                      disassembled
+  c MODEL.py         a plain C version of forward (what make bench compares
+                     against with gcc -O3)
   ir MODEL.py [--after PASS]
                      the IR after a pass (fold, simplify, fold2, dce; default:
                      all), or as traced with --after traced
@@ -85,6 +87,7 @@ var commands = map[string]func(stdout io.Writer, args []string) error{
 	"exec":  runExec,
 	"asm":   runAsm,
 	"ir":    runIR,
+	"c":     runC,
 }
 
 // run is the whole command; it returns the exit status.

@@ -150,6 +150,10 @@ func TestAsmAndIR(t *testing.T) {
 			t.Errorf("%v: the entry does not end in its one ret:\n%s", args, out)
 		}
 	}
+	csrc, _ := musclec(t, 0, "c", neuron)
+	if !strings.Contains(csrc, "void forward(") {
+		t.Errorf("c output:\n%s", csrc)
+	}
 	traced, _ := musclec(t, 0, "ir", neuron, "--after", "traced")
 	final, _ := musclec(t, 0, "ir", neuron)
 	if !strings.Contains(traced, "param W (4,) trainable") || !strings.Contains(final, "return") {
