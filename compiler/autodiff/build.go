@@ -87,6 +87,8 @@ func (b builder) copyValue(v *ir.Value, args []*ir.Value) *ir.Value {
 		out = b.where(args[0], args[1], args[2])
 	case v.Op == ir.OpSlice:
 		out = must(g.Slice(args[0], v.Index))
+	case v.Op == ir.OpDense:
+		out = b.unfuseDense(v, args)
 	default:
 		failf("autodiff: cannot copy a %s value", v.Op)
 	}

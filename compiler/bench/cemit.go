@@ -167,6 +167,20 @@ func emitKernel(b *strings.Builder, v *ir.Value, out string, name map[*ir.Value]
 	n := v.Shape.Size()
 	arg := func(i int) string { return name[v.Args[i]] }
 	switch {
+	case v.Op == ir.OpDense:
+		// The plain C spells the fused layer out: matmul, bias, activation.
+		mm := &ir.Value{ID: v.ID, Op: ir.OpMatMul, Args: v.Args[:2], Shape: v.Shape}
+		if err := emitKernel(b, mm, out, name); err != nil {
+			return err
+		}
+		t := out + "[i] + " + arg(2) + "[i]"
+		act := map[ir.Act]string{
+			ir.ActNone:      t,
+			ir.ActReluZeroX: subst(binExpr[ir.OpMax], "0.0f", "("+t+")"),
+			ir.ActReluXZero: subst(binExpr[ir.OpMax], "("+t+")", "0.0f"),
+			ir.ActTanh:      "tanhf(" + t + ")",
+		}[v.Act]
+		fmt.Fprintf(b, "\tfor (int i = 0; i < %d; i++) %s[i] = %s;\n", n, out, act)
 	case v.Op.IsBinary():
 		e := subst(binExpr[v.Op], arg(0)+"[i]", arg(1)+"[i]")
 		fmt.Fprintf(b, "\tfor (int i = 0; i < %d; i++) %s[i] = %s;\n", n, out, e)

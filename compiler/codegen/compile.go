@@ -80,6 +80,8 @@ func supported(v *ir.Value, params map[string]Slot) error {
 			return fmt.Errorf("codegen: parameter %s %s is not in the parameter list with that shape", v.Name, v.Shape)
 		}
 		return nil
+	case ir.OpDense:
+		return denseOK(v)
 	}
 	return elementwiseOK(v)
 }

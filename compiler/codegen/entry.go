@@ -229,6 +229,8 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 		switch {
 		case v.Op == ir.OpMatMul:
 			gn.matmul(v, args[0], args[1], dst, materialize)
+		case v.Op == ir.OpDense:
+			gn.dense(v, args, dst, materialize)
 		case v.Op.IsReduce():
 			gn.reduce(v, args[0], dst)
 		default:
@@ -299,7 +301,7 @@ func (st *stateLayout) canWriteInPlace(v *ir.Value, i int, args []operand, name 
 	if !read || lr < i {
 		return true
 	}
-	if lr > i || v.Op == ir.OpMatMul || v.Op.IsReduce() {
+	if lr > i || v.Op == ir.OpMatMul || v.Op == ir.OpDense || v.Op.IsReduce() {
 		return false
 	}
 	slot := loc{A.X2, st.byName[name].Offset}

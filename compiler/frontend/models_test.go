@@ -193,14 +193,11 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestSingleNeuronIR pins the IR of the project's first model.
+// TestSingleNeuronIR pins the IR of the project's first model, before
+// fusion and after every pass (one fused dense layer).
 func TestSingleNeuronIR(t *testing.T) {
-	m := compileFile(t, "single_neuron.py")
-	traced := m.Graph.String()
-	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
-		t.Fatal(err)
-	}
-	want := strings.TrimSpace(`
+	for _, tc := range []struct{ after, want string }{
+		{"fold2", `
 %0 = input inputs (4,)
 %1 = param W (4,) trainable [0.5 -0.25 0.75 -1]
 %2 = matmul %0 %1 ()
@@ -208,8 +205,21 @@ func TestSingleNeuronIR(t *testing.T) {
 %4 = add %2 %3 ()
 %5 = const () [0]
 %6 = max %5 %4 ()
-return %6`)
-	if got := strings.TrimSpace(m.Graph.String()); got != want {
-		t.Errorf("optimised IR:\n%s\nwant:\n%s\ntraced:\n%s", got, want, traced)
+return %6`},
+		{"", `
+%0 = input inputs (4,)
+%1 = param W (4,) trainable [0.5 -0.25 0.75 -1]
+%2 = param b () trainable [0.1]
+%3 = dense %0 %1 %2 act=max(0,x) ()
+return %3`},
+	} {
+		m := compileFile(t, "single_neuron.py")
+		traced := m.Graph.String()
+		if err := ir.RunPasses(m.Graph, ir.Passes, tc.after); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.TrimSpace(m.Graph.String()), strings.TrimSpace(tc.want); got != want {
+			t.Errorf("IR after %q:\n%s\nwant:\n%s\ntraced:\n%s", tc.after, got, want, traced)
+		}
 	}
 }

@@ -10,11 +10,12 @@
 // "shapes (3,) and (4,) not aligned".
 //
 // Passes (pass.go) are a named list run in order: constant folding
-// (fold.go), algebraic simplification (simplify.go) and dead-code
+// (fold.go), algebraic simplification (simplify.go), fusion of
+// matmul + bias + activation into one dense op (fuse.go) and dead-code
 // elimination (dce.go). Graph.String (dump.go) prints the graph, so a
 // caller can show the IR after any pass. Graphs with several results (the
 // training step) run through RunPassesOutputs and EvalOutputs (multi.go);
-// package autodiff builds them. Fusion is not written yet.
+// package autodiff builds them.
 //
 // Eval (eval.go) is a reference interpreter. It computes in float32: every
 // arithmetic result is rounded to float32, and exp, log, tanh, sqrt and pow

@@ -47,6 +47,8 @@ func (v *Value) String() string {
 		b.WriteString(" axis=all")
 	case v.Op.IsReduce():
 		fmt.Fprintf(&b, " axis=%d", v.Axis)
+	case v.Op == OpDense:
+		b.WriteString(" act=" + v.Act.String())
 	case v.Op == OpSlice:
 		parts := make([]string, len(v.Index))
 		for i, s := range v.Index {

@@ -16,6 +16,7 @@ type Value struct {
 	AllAxes  bool    // reductions over every axis
 	KeepDims bool    // reductions
 	Index    []Sel   // OpSlice, one per axis of Args[0]
+	Act      Act     // OpDense
 }
 
 // Graph is a list of Values in SSA order and the Value forward returns.

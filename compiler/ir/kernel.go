@@ -30,6 +30,8 @@ func kernel[T float](v *Value, args [][]T) ([]T, error) {
 		}
 	case v.Op == OpMatMul:
 		matmul(v, args[0], args[1], out)
+	case v.Op == OpDense:
+		dense(v, args, out)
 	case v.Op.IsReduce():
 		reduce(v, args[0], out)
 	case v.Op == OpTranspose || v.Op == OpReshape || v.Op == OpBroadcast || v.Op == OpSlice:

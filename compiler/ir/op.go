@@ -43,6 +43,8 @@ const (
 	OpBroadcast // NumPy broadcast of Args[0] to Shape
 	OpWhere     // Args[0] != 0 ? Args[1] : Args[2]
 	OpSlice     // static indexing; Index
+
+	OpDense // Act(Args[0] @ Args[1] + Args[2]); Act (see fuse.go)
 )
 
 var opNames = [...]string{
@@ -57,6 +59,7 @@ var opNames = [...]string{
 	OpReduceMax: "reducemax", OpReduceMin: "reducemin",
 	OpTranspose: "transpose", OpReshape: "reshape", OpBroadcast: "broadcast",
 	OpWhere: "where", OpSlice: "slice",
+	OpDense: "dense",
 }
 
 func (o Op) String() string {

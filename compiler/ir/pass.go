@@ -13,6 +13,7 @@ var Passes = []Pass{
 	{"fold", Fold},
 	{"simplify", Simplify},
 	{"fold2", Fold},
+	{"fuse", Fuse},
 	{"dce", DCE},
 }
 

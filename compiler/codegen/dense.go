@@ -1,0 +1,230 @@
+package codegen
+
+import (
+	"fmt"
+
+	A "github.com/muscles/referee/compiler/arm64"
+	"github.com/muscles/referee/compiler/ir"
+)
+
+// Fused dense layers: ir.OpDense, act(A @ W + bias) (see ir.Fuse). Both
+// matmul strategies of matmul.go start their accumulators from the bias
+// instead of zero and apply the activation before the single store:
+//   - unrolled (n and m below loopDim): per output element, the bias in
+//     s3 (or a pooled constant) is the addend of the first FMADD, then
+//     n−1 FMADDs, the activation (FMAX with 0, or the tanh sequence), one
+//     STR. Where the bias or the relu is cheaper as a separate NEON pass
+//     over the result (a bias in memory and a relu on a contiguous result
+//     of 4 or more elements), the kernel is emitted split instead: every
+//     variant is counted first and the one that executes the fewest
+//     instructions is emitted (ties to the most fused);
+//   - NEON loop: the accumulators v0..v7 and s16..s18 are loaded from the
+//     bias (a uniform constant bias is built once in v24 and copied), relu
+//     is FMAX with v23 = 0 after the loop; tanh, which has no vector form,
+//     runs as an elementwise pass over the stored result.
+//
+// Either way the sums differ from the unfused code's only in where the
+// bias enters the rounding sequence.
+
+// denseOK checks the activation.
+func denseOK(v *ir.Value) error {
+	switch v.Act {
+	case ir.ActNone, ir.ActReluZeroX, ir.ActReluXZero, ir.ActTanh:
+		return nil
+	}
+	return fmt.Errorf("codegen: %%%d: dense with activation %s is not supported", v.ID, v.Act)
+}
+
+// dense emits dst = act(a @ W + bias).
+func (g *gen) dense(v *ir.Value, args []operand, dst loc, materialize func(operand) operand) {
+	k, n, m := mmDims(v)
+	if n < loopDim && m < loopDim {
+		g.denseUnrolledBest(v, args, dst, k, n, m)
+		return
+	}
+	a, b, bias := materialize(args[0]), materialize(args[1]), args[2]
+	if _, u := bias.uniform(); !u && !rowsContiguous(bias, k, m) {
+		bias = materialize(bias)
+	}
+	g.resetPool()
+	act := v.Act
+	if act == ir.ActTanh {
+		act = ir.ActNone
+	}
+	g.denseLoop(act, a, b, bias, dst, k, n, m)
+	if v.Act == ir.ActTanh {
+		g.actPass(v, dst)
+	}
+}
+
+// rowsContiguous reports whether o, of shape (k, m) flattened, is in
+// memory with each row contiguous.
+func rowsContiguous(o operand, k, m int) bool {
+	if o.cons != nil {
+		return false
+	}
+	if o.idx == nil {
+		return true
+	}
+	for i := range k {
+		for j := range m {
+			if o.idx[i*m+j] != o.idx[i*m]+j {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// denseSplit says which parts of an unrolled dense kernel are emitted as
+// separate elementwise passes over the result.
+type denseSplit struct{ bias, act bool }
+
+// denseUnrolledBest emits the unrolled dense kernel in the variant that
+// executes the fewest instructions.
+func (g *gen) denseUnrolledBest(v *ir.Value, args []operand, dst loc, k, n, m int) {
+	variants := []denseSplit{{false, false}}
+	if v.Act != ir.ActNone {
+		variants = append(variants, denseSplit{false, true})
+	}
+	variants = append(variants, denseSplit{true, true})
+	best, bestN := variants[0], -1
+	for _, s := range variants {
+		t := newGen()
+		t.resetPool()
+		t.denseUnrolled(v, s, args, dst, k, n, m)
+		if bestN < 0 || t.executed < bestN {
+			best, bestN = s, t.executed
+		}
+	}
+	g.denseUnrolled(v, best, args, dst, k, n, m)
+}
+
+// denseUnrolled emits the unrolled kernel with the parts in split as
+// separate passes over dst.
+func (g *gen) denseUnrolled(v *ir.Value, split denseSplit, args []operand, dst loc, k, n, m int) {
+	a, b, bias := args[0], args[1], args[2]
+	act := v.Act
+	if split.act {
+		act = ir.ActNone
+	}
+	if split.bias {
+		g.matmulUnrolled(a, b, dst, k, n, m)
+	} else {
+		switch {
+		case act == ir.ActTanh:
+			g.mathConsts(false, false, true)
+		case act.IsRelu():
+			g.k(0)
+		}
+		for i := range k {
+			for j := range m {
+				acc := g.fetch(A.S3, bias, i*m+j)
+				for p := range n {
+					x := g.fetch(A.S1, a, i*n+p)
+					y := g.fetch(A.S2, b, p*m+j)
+					g.emit(op3(A.FMADD, A.S0, x, y, acc))
+					acc = A.S0
+				}
+				switch {
+				case act.IsRelu():
+					g.emit(op2(A.FMAX, A.S0, A.S0, g.k(0)))
+				case act == ir.ActTanh:
+					g.emitTanh(A.S0, A.S0)
+				}
+				g.strS(A.S0, dst, 4*(i*m+j))
+			}
+		}
+	}
+	res := operand{shape: v.Shape, mem: dst}
+	if split.bias {
+		g.resetPool()
+		g.elementwise(&ir.Value{Op: ir.OpAdd, Shape: v.Shape}, []operand{res, bias}, dst)
+	}
+	if split.act && v.Act != ir.ActNone {
+		g.actPass(v, dst)
+	}
+}
+
+// actPass applies v's activation to the contiguous result at dst, in
+// place, with the elementwise kernels of the unfused ops.
+func (g *gen) actPass(v *ir.Value, dst loc) {
+	res := operand{shape: v.Shape, mem: dst}
+	zero := operand{shape: v.Shape, cons: make([]float32, v.Shape.Size())}
+	g.resetPool()
+	switch v.Act {
+	case ir.ActReluZeroX:
+		g.elementwise(&ir.Value{Op: ir.OpMax, Shape: v.Shape}, []operand{zero, res}, dst)
+	case ir.ActReluXZero:
+		g.elementwise(&ir.Value{Op: ir.OpMax, Shape: v.Shape}, []operand{res, zero}, dst)
+	case ir.ActTanh:
+		g.elementwise(&ir.Value{Op: ir.OpTanh, Shape: v.Shape}, []operand{res}, dst)
+	}
+}
+
+// denseLoop is matmulLoop with the accumulators starting from the bias
+// (contiguous rows in memory, or a uniform constant) and relu applied
+// before the stores (act is none or relu).
+func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
+	const blockQ = 8
+	bf, uniform := bias.uniform()
+	if uniform {
+		g.vconst(A.V24, bf)
+	}
+	relu := act.IsRelu()
+	if relu {
+		g.emit(A.Instr{Op: A.MOVIZero, Rd: A.V23})
+	}
+	for i := range k {
+		for j0 := 0; j0 < m; j0 += 4 * blockQ {
+			cols := min(m-j0, 4*blockQ)
+			nq, tail := cols/4, cols%4
+			base := i*m + j0
+			for c := range nq {
+				if uniform {
+					g.emit(A.Instr{Op: A.VMOV, Rd: A.VReg(c), Rn: A.V24})
+				} else {
+					g.ldrQ(A.QReg(c), bias.mem, 4*bias.at(base+4*c))
+				}
+			}
+			for t := range tail {
+				if uniform {
+					g.emit(op1(A.FMOV, A.SReg(16+t), A.S24))
+				} else {
+					g.ldrS(A.SReg(16+t), bias.mem, 4*bias.at(base+4*nq+t))
+				}
+			}
+			g.addr(A.X5, a.mem, 4*i*n)
+			g.addr(A.X6, b.mem, 4*j0)
+			g.loop(n, func() {
+				g.emit(A.Instr{Op: A.LD1R, Rd: A.V19, Rn: A.X5},
+					A.Instr{Op: A.ADDImm, Rd: A.X5, Rn: A.X5, Imm: 4})
+				for c := range nq {
+					g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(8 + c), Rn: A.X6, Imm: int64(16 * c)})
+				}
+				for c := range nq {
+					g.emit(op2(A.VFMLA, A.VReg(c), A.VReg(8+c), A.V19))
+				}
+				for t := range tail {
+					g.emit(A.Instr{Op: A.LDR, Rd: A.SReg(20 + t), Rn: A.X6, Imm: int64(16*nq + 4*t)})
+					g.emit(op3(A.FMADD, A.SReg(16+t), A.S19, A.SReg(20+t), A.SReg(16+t)))
+				}
+				g.addImm(A.X6, A.X6, 4*m)
+			})
+			if relu {
+				for c := range nq {
+					g.emit(op2(A.VFMAX, A.VReg(c), A.VReg(c), A.V23))
+				}
+				for t := range tail {
+					g.emit(op2(A.FMAX, A.SReg(16+t), A.SReg(16+t), A.S23))
+				}
+			}
+			for c := range nq {
+				g.strQ(A.QReg(c), dst, 4*(base+4*c))
+			}
+			for t := range tail {
+				g.strS(A.SReg(16+t), dst, 4*(base+4*nq+t))
+			}
+		}
+	}
+}
