@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/muscles/referee/compiler/codegen/run"
+	"github.com/muscles/referee/compiler/ir"
 )
 
 // models returns the example models: compiler/frontend/testdata/models
@@ -41,8 +42,10 @@ func testInput(n int) []float32 {
 // C version calls from libm.
 func usesTranscendental(c *Compiled) bool {
 	for _, v := range c.Model.Graph.Values {
-		switch v.Op.String() {
-		case "exp", "log", "tanh":
+		switch {
+		case v.Op == ir.OpExp || v.Op == ir.OpLog || v.Op == ir.OpTanh:
+			return true
+		case v.Op == ir.OpDense && v.Act == ir.ActTanh:
 			return true
 		}
 	}
