@@ -194,23 +194,7 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 					g.ldrS(A.SReg(16+t), bias.mem, 4*bias.at(base+4*nq+t))
 				}
 			}
-			g.addr(A.X5, a.mem, 4*i*n)
-			g.addr(A.X6, b.mem, 4*j0)
-			g.loop(n, func() {
-				g.emit(A.Instr{Op: A.LD1R, Rd: A.V19, Rn: A.X5},
-					A.Instr{Op: A.ADDImm, Rd: A.X5, Rn: A.X5, Imm: 4})
-				for c := range nq {
-					g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(8 + c), Rn: A.X6, Imm: int64(16 * c)})
-				}
-				for c := range nq {
-					g.emit(op2(A.VFMLA, A.VReg(c), A.VReg(8+c), A.V19))
-				}
-				for t := range tail {
-					g.emit(A.Instr{Op: A.LDR, Rd: A.SReg(20 + t), Rn: A.X6, Imm: int64(16*nq + 4*t)})
-					g.emit(op3(A.FMADD, A.SReg(16+t), A.S19, A.SReg(20+t), A.SReg(16+t)))
-				}
-				g.addImm(A.X6, A.X6, 4*m)
-			})
+			g.rowBlockLoop(a.mem, b.mem, i, n, m, j0, nq, tail)
 			if relu {
 				for c := range nq {
 					g.emit(op2(A.VFMAX, A.VReg(c), A.VReg(c), A.V23))

@@ -69,23 +69,7 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 			for t := range tail {
 				g.emit(A.Instr{Op: A.MOVIZero, Rd: A.VReg(16 + t)})
 			}
-			g.addr(A.X5, a.mem, 4*i*n)
-			g.addr(A.X6, b.mem, 4*j0)
-			g.loop(n, func() {
-				g.emit(A.Instr{Op: A.LD1R, Rd: A.V19, Rn: A.X5},
-					A.Instr{Op: A.ADDImm, Rd: A.X5, Rn: A.X5, Imm: 4})
-				for c := range nq {
-					g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(8 + c), Rn: A.X6, Imm: int64(16 * c)})
-				}
-				for c := range nq {
-					g.emit(op2(A.VFMLA, A.VReg(c), A.VReg(8+c), A.V19))
-				}
-				for t := range tail {
-					g.emit(A.Instr{Op: A.LDR, Rd: A.SReg(20 + t), Rn: A.X6, Imm: int64(16*nq + 4*t)})
-					g.emit(op3(A.FMADD, A.SReg(16+t), A.S19, A.SReg(20+t), A.SReg(16+t)))
-				}
-				g.addImm(A.X6, A.X6, 4*m)
-			})
+			g.rowBlockLoop(a.mem, b.mem, i, n, m, j0, nq, tail)
 			for c := range nq {
 				g.strQ(A.QReg(c), dst, 4*(i*m+j0+4*c))
 			}
@@ -94,4 +78,28 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 			}
 		}
 	}
+}
+
+// rowBlockLoop emits the NEON loop over k that accumulates one block of an
+// output row, out[i, j0:j0+4*nq+tail] += a[i, k] * b[k, j0:...]: v0..v(nq-1)
+// take the 4-wide columns, s16.. the tail. a is (., n) and b is (n, m),
+// row-major. Uses x5, x6 and the loop counter; v8.., v19, s20...
+func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int) {
+	g.addr(A.X5, a, 4*i*n)
+	g.addr(A.X6, b, 4*j0)
+	g.loop(n, func() {
+		g.emit(A.Instr{Op: A.LD1R, Rd: A.V19, Rn: A.X5},
+			A.Instr{Op: A.ADDImm, Rd: A.X5, Rn: A.X5, Imm: 4})
+		for c := range nq {
+			g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(8 + c), Rn: A.X6, Imm: int64(16 * c)})
+		}
+		for c := range nq {
+			g.emit(op2(A.VFMLA, A.VReg(c), A.VReg(8+c), A.V19))
+		}
+		for t := range tail {
+			g.emit(A.Instr{Op: A.LDR, Rd: A.SReg(20 + t), Rn: A.X6, Imm: int64(16*nq + 4*t)})
+			g.emit(op3(A.FMADD, A.SReg(16+t), A.S19, A.SReg(20+t), A.SReg(16+t)))
+		}
+		g.addImm(A.X6, A.X6, 4*m)
+	})
 }

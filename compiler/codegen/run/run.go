@@ -119,17 +119,9 @@ func Forward(p Program, inputs [][]float32) ([][]float32, error) {
 	}
 	args := []string{filepath.Join(dir, "code"), strconv.Itoa(p.Entry), filepath.Join(dir, "state"), filepath.Join(dir, "in"),
 		strconv.Itoa(p.InputSize), strconv.Itoa(p.OutputSize), strconv.Itoa(p.ScratchSize)}
-	var cmd *exec.Cmd
-	if runtime.GOARCH == "arm64" {
-		cmd = exec.Command(bin, args...)
-	} else {
-		cmd = exec.Command(Qemu, append([]string{bin}, args...)...)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := runHarness(bin, args)
 	if err != nil {
-		return nil, fmt.Errorf("run: harness: %v: %s", err, stderr.String())
+		return nil, err
 	}
 	n := len(inputs)
 	if p.InputSize == 0 {
@@ -146,4 +138,22 @@ func Forward(p Program, inputs [][]float32) ([][]float32, error) {
 		}
 	}
 	return res, nil
+}
+
+// runHarness runs the harness binary with args, natively on arm64 and under
+// qemu-aarch64 elsewhere, and returns what it wrote to standard output.
+func runHarness(bin string, args []string) ([]byte, error) {
+	var cmd *exec.Cmd
+	if runtime.GOARCH == "arm64" {
+		cmd = exec.Command(bin, args...)
+	} else {
+		cmd = exec.Command(Qemu, append([]string{bin}, args...)...)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("run: harness: %v: %s", err, stderr.String())
+	}
+	return out, nil
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 )
 
@@ -79,17 +77,9 @@ func Train(p TrainProgram, inputs, targets [][]float32, state []byte, steps int)
 		filepath.Join(dir, "in"), filepath.Join(dir, "target"),
 		strconv.Itoa(p.InputSize), strconv.Itoa(p.OutputSize), strconv.Itoa(p.ScratchSize),
 		strconv.Itoa(p.TargetSize), strconv.Itoa(steps)}
-	var cmd *exec.Cmd
-	if runtime.GOARCH == "arm64" {
-		cmd = exec.Command(bin, args...)
-	} else {
-		cmd = exec.Command(Qemu, append([]string{bin}, args...)...)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := runHarness(bin, args)
 	if err != nil {
-		return nil, nil, fmt.Errorf("run: harness: %v: %s", err, stderr.String())
+		return nil, nil, err
 	}
 	if len(out) != steps*p.OutputSize+len(state) {
 		return nil, nil, fmt.Errorf("run: harness wrote %d bytes, want %d", len(out), steps*p.OutputSize+len(state))
