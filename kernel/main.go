@@ -31,11 +31,12 @@ func main() {
 		fmt.Printf("referee: powering off, exit status %d\n", status)
 		os.Exit(status)
 	}
-	muscles := loadMuscles(os.Stdout, rec, log)
+	l := &loader{w: os.Stdout, rec: rec, log: log}
+	l.loadBundle()
 	printAudit(os.Stdout, log)
-	sh := &shell{w: os.Stdout, log: log, muscles: muscles}
+	sh := &shell{w: os.Stdout, log: log, loader: l}
 	status = sh.run()
-	for _, m := range muscles {
+	for _, m := range l.muscles {
 		m.Wipe()
 	}
 	rec.Wipe()

@@ -29,46 +29,67 @@ func readBundle() ([]bundle.Entry, error) {
 	}
 }
 
-// loadMuscles opens every muscle of the bundle as the validation chain says
-// (structure, publisher, signature, version, decryption, manifest, then the
-// machine-code verifier), prints and audits each verdict, and keeps serving
-// the others whatever one does.
-func loadMuscles(w io.Writer, rec *muscle.KeyRecord, log *audit.Log) []*muscle.Muscle {
+// loader admits muscles into the referee: from the boot bundle and from
+// console uploads, through one validation chain and one version policy.
+type loader struct {
+	w       io.Writer
+	rec     *muscle.KeyRecord
+	log     *audit.Log
+	policy  muscle.Policy
+	muscles []*muscle.Muscle
+}
+
+// loadBundle admits every muscle of the boot bundle; each is accepted or
+// rejected on its own, the others keep loading.
+func (l *loader) loadBundle() {
 	entries, err := readBundle()
 	switch {
 	case errors.Is(err, bundle.ErrNoBundle):
-		fmt.Fprintf(w, "muscles: no bundle at %#x\n", layout.BundleStart)
-		log.Append(now(), "bundle", "none")
-		return nil
+		fmt.Fprintf(l.w, "muscles: no bundle at %#x\n", layout.BundleStart)
+		l.log.Append(now(), "bundle", "none")
+		return
 	case err != nil:
-		fmt.Fprintf(w, "muscles: bundle at %#x rejected: %v\n", layout.BundleStart, err)
-		log.Append(now(), "bundle-error", err.Error())
-		return nil
+		fmt.Fprintf(l.w, "muscles: bundle at %#x rejected: %v\n", layout.BundleStart, err)
+		l.log.Append(now(), "bundle-error", err.Error())
+		return
 	}
-	fmt.Fprintf(w, "muscles: bundle at %#x with %d entries\n", layout.BundleStart, len(entries))
-	log.Append(now(), "bundle", fmt.Sprintf("%d entries", len(entries)))
-	policy := &muscle.Policy{}
-	var loaded []*muscle.Muscle
+	fmt.Fprintf(l.w, "muscles: bundle at %#x with %d entries\n", layout.BundleStart, len(entries))
+	l.log.Append(now(), "bundle", fmt.Sprintf("%d entries", len(entries)))
 	for _, e := range entries {
-		m, err := muscle.Open(e.Data, rec, policy)
-		if err == nil {
-			if err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
-				m.Wipe()
-				err = fmt.Errorf("machine-code verifier: %w", err)
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(w, "muscle %s: rejected: %v\n", e.Name, err)
-			log.Append(now(), "reject", fmt.Sprintf("%s: %v", e.Name, err))
-			continue
-		}
-		h := m.Header
-		policy.Raise(h.Name, h.Version)
-		detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes",
-			h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State))
-		fmt.Fprintf(w, "muscle %s: accepted %s\n", e.Name, detail)
-		log.Append(now(), "accept", e.Name+": "+detail)
-		loaded = append(loaded, m)
+		l.admit(e.Name, e.Data)
 	}
-	return loaded
+}
+
+// admit runs the validation chain (structure, publisher, signature,
+// version, decryption, manifest, then the machine-code verifier) on one
+// blob, prints and audits the verdict, and on success serves the muscle,
+// replacing an older version of the same name.
+func (l *loader) admit(source string, blob []byte) bool {
+	m, err := muscle.Open(blob, l.rec, &l.policy)
+	if err == nil {
+		if err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
+			m.Wipe()
+			err = fmt.Errorf("machine-code verifier: %w", err)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(l.w, "muscle %s: rejected: %v\n", source, err)
+		l.log.Append(now(), "reject", fmt.Sprintf("%s: %v", source, err))
+		return false
+	}
+	h := m.Header
+	l.policy.Raise(h.Name, h.Version)
+	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes",
+		h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State))
+	fmt.Fprintf(l.w, "muscle %s: accepted %s\n", source, detail)
+	l.log.Append(now(), "accept", source+": "+detail)
+	for i, old := range l.muscles {
+		if old.Header.Name == h.Name {
+			old.Wipe()
+			l.muscles[i] = m
+			return true
+		}
+	}
+	l.muscles = append(l.muscles, m)
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
+	"lukechampine.com/blake3"
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/qemu"
@@ -206,6 +208,67 @@ func TestConsole(t *testing.T) {
 	}
 	if last := entries[len(entries)-1]; last.Kind != "console" {
 		t.Errorf("last audited event %q %q, want the over-long line", last.Kind, last.Detail)
+	}
+}
+
+// uploadInput frames a blob for the console's upload command: LENGTH and
+// BLAKE3 on the command line, base64 lines, then ".".
+func uploadInput(blob []byte, hash string) string {
+	if hash == "" {
+		sum := blake3.Sum256(blob)
+		hash = fmt.Sprintf("%x", sum)
+	}
+	text := base64.StdEncoding.EncodeToString(blob)
+	var b strings.Builder
+	fmt.Fprintf(&b, "upload %d %s\n", len(blob), hash)
+	for len(text) > 76 {
+		b.WriteString(text[:76] + "\n")
+		text = text[76:]
+	}
+	b.WriteString(text + "\n.\n")
+	return b.String()
+}
+
+// TestUpload adds muscles at run time over the console: a good one is
+// served, a newer version replaces it, and a corrupted transfer, a
+// tampered blob and an older version are refused, each audited.
+func TestUpload(t *testing.T) {
+	v1 := sealNeuron(t, sealer, signer, "uploaded", 1)
+	v2 := sealNeuron(t, sealer, signer, "uploaded", 2)
+	tampered := bytes.Clone(v1)
+	tampered[len(tampered)-70] ^= 1
+	input := uploadInput(v1, "") +
+		uploadInput(v1, strings.Repeat("ab", 32)) +
+		uploadInput(tampered, "") +
+		uploadInput(v2, "") +
+		uploadInput(v1, "") +
+		"upload 10\nmuscles\naudit\npoweroff\n"
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile}, input)
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console,
+		`^muscle upload: accepted "uploaded" v1 by `,
+		`^error: upload: BLAKE3 of the received bytes is [0-9a-f]{64}, the header said (ab){32}$`,
+		`^muscle upload: rejected: tampered`,
+		`^muscle upload: accepted "uploaded" v2 by `,
+		`^muscle upload: rejected: rollback`,
+		`^error: upload: usage: upload LENGTH BLAKE3$`,
+		`^uploaded v2 by [0-9a-f]{16}: forward`,
+	)
+	if strings.Count(console, "uploaded v") != 1 {
+		t.Errorf("the muscles list does not show exactly one \"uploaded\" muscle:\n%s", console)
+	}
+	entries, err := audit.Verify(console, auditKey)
+	if err != nil {
+		t.Fatalf("the audit log does not verify: %v", err)
+	}
+	kinds := map[string]int{}
+	for _, e := range entries {
+		kinds[e.Kind]++
+	}
+	if kinds["upload"] != 4 || kinds["upload-error"] != 2 || kinds["accept"] != 2 || kinds["reject"] != 2 {
+		t.Errorf("audited %v; want 4 uploads, 2 upload errors, 2 accepts, 2 rejects", kinds)
 	}
 }
 
