@@ -1,22 +1,16 @@
 package autodiff
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
-
-// cpython runs the NumPy reference (Debian python3 + python3-numpy).
-const cpython = "/usr/bin/python3"
 
 const (
 	sgdSteps = 5
@@ -74,39 +68,9 @@ type sgdReply struct {
 
 func numpySGD(t *testing.T, path string, req map[string]any) sgdReply {
 	t.Helper()
-	if _, err := os.Stat(cpython); err != nil {
-		t.Skipf("%s is missing, so the NumPy comparison is skipped: %v", cpython, err)
-	}
-	if err := exec.Command(cpython, "-c", "import numpy").Run(); err != nil {
-		t.Skipf("numpy is not importable by %s (install python3-numpy), so the NumPy comparison is skipped: %v", cpython, err)
-	}
-	body, _ := json.Marshal(req)
-	cmd := exec.Command(cpython, filepath.Join("testdata", "numpy_sgd.py"), path)
-	cmd.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("numpy_sgd.py %s: %v\n%s", path, err, stderr.String())
-	}
 	var rep sgdReply
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("numpy_sgd.py output: %v\n%s", err, out)
-	}
+	numpytest.Run(t, filepath.Join("testdata", "numpy_sgd.py"), []string{path}, req, &rep)
 	return rep
-}
-
-func closeTo(got []float32, want []float64, tol float64) error {
-	if len(got) != len(want) {
-		return fmt.Errorf("got %d values, want %d", len(got), len(want))
-	}
-	for i := range got {
-		lim := tol * math.Max(1, math.Abs(want[i]))
-		if d := math.Abs(float64(got[i]) - want[i]); !(d <= lim) {
-			return fmt.Errorf("element %d: got %v, want %v (diff %g > %g)", i, got[i], want[i], d, lim)
-		}
-	}
-	return nil
 }
 
 func TestTrainModelsAgainstNumPy(t *testing.T) {
@@ -168,7 +132,7 @@ func TestTrainModelsAgainstNumPy(t *testing.T) {
 					}
 					got = init[n]
 				}
-				if err := closeTo(got, ref.Params[n], sgdTol); err != nil {
+				if err := numpytest.CloseTo(got, ref.Params[n], sgdTol); err != nil {
 					t.Errorf("%s after %d steps: %v", n, sgdSteps, err)
 				}
 				if !slices.Contains(tc.frozen, n) && slices.Equal(got, init[n]) {

@@ -13,6 +13,7 @@ import (
 	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
 
 // denseCase is act(x @ W + bias) on input shape in, W of shape w.
@@ -119,7 +120,7 @@ func TestDenseOps(t *testing.T) {
 				tol = 1e-4
 			}
 			for k := range inputs {
-				if err := closeTo(got[k], widen(want[k]), tol); err != nil {
+				if err := numpytest.CloseTo(got[k], widen(want[k]), tol); err != nil {
 					t.Errorf("input %v: %v\n%s", inputs[k], err, c.Listing)
 				}
 			}

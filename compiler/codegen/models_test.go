@@ -2,12 +2,8 @@ package codegen
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -16,9 +12,8 @@ import (
 	"github.com/muscles/referee/compiler/codegen/run"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
-
-const cpython = "/usr/bin/python3"
 
 // modelFiles are the example models: the front end's nine and this
 // package's 784→128→10 MLP.
@@ -94,35 +89,10 @@ func testInputs(shape ir.Shape, n int, seed uint64) [][]float32 {
 
 func numpyForward(t *testing.T, path string, shape ir.Shape, inputs [][]float32) [][]float64 {
 	t.Helper()
-	if err := exec.Command(cpython, "-c", "import numpy").Run(); err != nil {
-		t.Skipf("%s with numpy is not available: %v", cpython, err)
-	}
-	req, _ := json.Marshal(map[string]any{"shape": append([]int{}, shape...), "inputs": inputs})
-	cmd := exec.Command(cpython, "../frontend/testdata/numpy_forward.py", path)
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("numpy_forward.py: %v\n%s", err, stderr.String())
-	}
 	var rep struct{ Outputs [][]float64 }
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatal(err)
-	}
+	req := map[string]any{"shape": append([]int{}, shape...), "inputs": inputs}
+	numpytest.Run(t, "../frontend/testdata/numpy_forward.py", []string{path}, req, &rep)
 	return rep.Outputs
-}
-
-func closeTo(got []float32, want []float64, tol float64) error {
-	if len(got) != len(want) {
-		return fmt.Errorf("got %d values, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*math.Max(1, math.Abs(want[i]))) {
-			return fmt.Errorf("element %d: got %v, want %v (diff %g)", i, got[i], want[i], d)
-		}
-	}
-	return nil
 }
 
 func usesTranscendental(g *ir.Graph) bool {
@@ -157,10 +127,10 @@ func TestModels(t *testing.T) {
 				for i, f := range ref {
 					wantIR[i] = float64(f)
 				}
-				if err := closeTo(got[k], wantIR, tol); err != nil {
+				if err := numpytest.CloseTo(got[k], wantIR, tol); err != nil {
 					t.Errorf("input %d vs ir.Eval: %v", k, err)
 				}
-				if err := closeTo(got[k], want[k], tol); err != nil {
+				if err := numpytest.CloseTo(got[k], want[k], tol); err != nil {
 					t.Errorf("input %d vs NumPy: %v", k, err)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
 
 // opCase builds a graph on input x (and parameter P) and returns its output.
@@ -141,7 +142,7 @@ func TestOps(t *testing.T) {
 				for i, f := range ref {
 					want[i] = float64(f)
 				}
-				if err := closeTo(got[k], want, 1e-5); err != nil {
+				if err := numpytest.CloseTo(got[k], want, 1e-5); err != nil {
 					t.Errorf("input %v: %v\n%s", in, err, c.Listing)
 				}
 			}

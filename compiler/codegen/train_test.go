@@ -3,11 +3,9 @@ package codegen
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/muscles/referee/compiler/codegen/run"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
 
 const (
@@ -116,22 +115,8 @@ type sgdReply struct {
 
 func numpySGD(t *testing.T, path string, req map[string]any) sgdReply {
 	t.Helper()
-	if err := exec.Command(cpython, "-c", "import numpy").Run(); err != nil {
-		t.Skipf("%s with numpy is not available: %v", cpython, err)
-	}
-	body, _ := json.Marshal(req)
-	cmd := exec.Command(cpython, "../autodiff/testdata/numpy_sgd.py", path)
-	cmd.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("numpy_sgd.py: %v\n%s", err, stderr.String())
-	}
 	var rep sgdReply
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("numpy_sgd.py output: %v\n%s", err, out)
-	}
+	numpytest.Run(t, "../autodiff/testdata/numpy_sgd.py", []string{path}, req, &rep)
 	return rep
 }
 
@@ -169,14 +154,14 @@ func TestTrainModels(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := closeTo(outs[k], widen(y), interpTol); err != nil {
+				if err := numpytest.CloseTo(outs[k], widen(y), interpTol); err != nil {
 					t.Errorf("step %d: y vs interpreter: %v", k, err)
 				}
 				params = next
 			}
 			for _, u := range tg.Updates {
 				s, _ := mu.Slot(u.Name)
-				if err := closeTo(slotData(final, s), widen(params[u.Name]), interpTol); err != nil {
+				if err := numpytest.CloseTo(slotData(final, s), widen(params[u.Name]), interpTol); err != nil {
 					t.Errorf("%s after %d steps vs interpreter: %v", u.Name, trainSteps, err)
 				}
 				if slices.Equal(slotData(final, s), s.Init) {
@@ -198,7 +183,7 @@ func TestTrainModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !slices.Equal(fwd[0], outs[0]) {
-				if err := closeTo(outs[0], widen(fwd[0]), 1e-6); err != nil {
+				if err := numpytest.CloseTo(outs[0], widen(fwd[0]), 1e-6); err != nil {
 					t.Errorf("train y %v, forward %v: %v", outs[0], fwd[0], err)
 				}
 			}
@@ -221,7 +206,7 @@ func TestTrainModels(t *testing.T) {
 			}
 			for _, n := range names {
 				s, _ := mu.Slot(n)
-				if err := closeTo(slotData(final, s), ref.Params[n], numpyTol); err != nil {
+				if err := numpytest.CloseTo(slotData(final, s), ref.Params[n], numpyTol); err != nil {
 					t.Errorf("%s after %d steps vs NumPy: %v", n, trainSteps, err)
 				}
 			}
@@ -466,14 +451,14 @@ func TestTrainMLP784(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := closeTo(outs[k], widen(y), interpTol); err != nil {
+		if err := numpytest.CloseTo(outs[k], widen(y), interpTol); err != nil {
 			t.Errorf("step %d: y vs interpreter: %v", k, err)
 		}
 		params = next
 	}
 	for _, u := range tg.Updates {
 		s, _ := mu.Slot(u.Name)
-		if err := closeTo(slotData(final, s), widen(params[u.Name]), interpTol); err != nil {
+		if err := numpytest.CloseTo(slotData(final, s), widen(params[u.Name]), interpTol); err != nil {
 			t.Errorf("%s vs interpreter: %v", u.Name, err)
 		}
 	}

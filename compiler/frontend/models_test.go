@@ -1,22 +1,16 @@
 package frontend
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
-
-// cpython runs the NumPy reference (Debian python3 + python3-numpy).
-const cpython = "/usr/bin/python3"
 
 type paramWant struct {
 	name      string
@@ -82,39 +76,10 @@ type numpyReply struct {
 // numpyForward runs forward and reads globals under CPython + NumPy.
 func numpyForward(t *testing.T, file string, shape ir.Shape, inputs [][]float32, globals []string) numpyReply {
 	t.Helper()
-	if _, err := os.Stat(cpython); err != nil {
-		t.Skipf("%s is missing, so the NumPy comparison is skipped: %v", cpython, err)
-	}
-	if err := exec.Command(cpython, "-c", "import numpy").Run(); err != nil {
-		t.Skipf("numpy is not importable by %s (install python3-numpy), so the NumPy comparison is skipped: %v", cpython, err)
-	}
-	req, _ := json.Marshal(map[string]any{"shape": append([]int{}, shape...), "inputs": inputs, "globals": globals})
-	cmd := exec.Command(cpython, filepath.Join("testdata", "numpy_forward.py"), filepath.Join("testdata", "models", file))
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("numpy_forward.py %s: %v\n%s", file, err, stderr.String())
-	}
 	var rep numpyReply
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("numpy_forward.py output: %v\n%s", err, out)
-	}
+	req := map[string]any{"shape": append([]int{}, shape...), "inputs": inputs, "globals": globals}
+	numpytest.Run(t, filepath.Join("testdata", "numpy_forward.py"), []string{filepath.Join("testdata", "models", file)}, req, &rep)
 	return rep
-}
-
-// close checks |got − want| ≤ tol·max(1, |want|) element by element.
-func closeTo(got []float32, want []float64, tol float64) error {
-	if len(got) != len(want) {
-		return fmt.Errorf("got %d values, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*math.Max(1, math.Abs(want[i]))) {
-			return fmt.Errorf("element %d: got %v, want %v (diff %g > %g)", i, got[i], want[i], d, tol*math.Max(1, math.Abs(want[i])))
-		}
-	}
-	return nil
 }
 
 func TestModelsAgainstNumPy(t *testing.T) {
@@ -139,7 +104,7 @@ func TestModelsAgainstNumPy(t *testing.T) {
 			inputs := testInputs(m.InputShape, 5, uint64(len(tc.file)))
 			ref := numpyForward(t, tc.file, m.InputShape, inputs, names)
 			for _, p := range m.Params {
-				if err := closeTo(p.Init, ref.Globals[p.Name], 1e-6); err != nil {
+				if err := numpytest.CloseTo(p.Init, ref.Globals[p.Name], 1e-6); err != nil {
 					t.Errorf("initial value of %s: %v", p.Name, err)
 				}
 			}
@@ -149,7 +114,7 @@ func TestModelsAgainstNumPy(t *testing.T) {
 			before := evalAll(t, m.Graph, inputs)
 			check := func(stage string, outs [][]float32) {
 				for i := range inputs {
-					if err := closeTo(outs[i], ref.Outputs[i], tc.tol); err != nil {
+					if err := numpytest.CloseTo(outs[i], ref.Outputs[i], tc.tol); err != nil {
 						t.Errorf("%s, input %v: %v\n%s", stage, inputs[i], err, m.Graph)
 					}
 					if fmt.Sprint(outs[i]) != fmt.Sprint(before[i]) {

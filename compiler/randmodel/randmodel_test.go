@@ -1,15 +1,12 @@
 package randmodel
 
 import (
-	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -22,6 +19,7 @@ import (
 	"github.com/muscles/referee/compiler/codegen/run"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
 
 var (
@@ -31,7 +29,6 @@ var (
 )
 
 const (
-	cpython    = "/usr/bin/python3"
 	trainEvery = 4    // every trainEvery-th model also runs train
 	trainSteps = 3    // train steps compared with NumPy
 	fdEps      = 1e-6 // finite-difference step of the NumPy reference (float64: rounding error ~1e-10)
@@ -163,38 +160,14 @@ type reply struct {
 
 // numpyBatch runs every job in one CPython process.
 func numpyBatch(jobs []job) ([]reply, error) {
-	body, err := json.Marshal(jobs)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(cpython, "testdata/numpy_batch.py")
-	cmd.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("numpy_batch.py: %v\n%s", err, stderr.String())
-	}
 	var reps []reply
-	if err := json.Unmarshal(out, &reps); err != nil {
-		return nil, fmt.Errorf("numpy_batch.py output: %v", err)
+	if err := numpytest.Call("testdata/numpy_batch.py", nil, jobs, &reps); err != nil {
+		return nil, err
 	}
 	if len(reps) != len(jobs) {
 		return nil, fmt.Errorf("numpy_batch.py: %d replies for %d jobs", len(reps), len(jobs))
 	}
 	return reps, nil
-}
-
-func closeTo(got []float32, want []float64, tol float64) error {
-	if len(got) != len(want) {
-		return fmt.Errorf("got %d values, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*math.Max(1, math.Abs(want[i]))) {
-			return fmt.Errorf("element %d: got %v, want %v (diff %g, tol %g)", i, got[i], want[i], d, tol)
-		}
-	}
-	return nil
 }
 
 func slotData(state []byte, s codegen.Slot) []float32 {
@@ -210,9 +183,7 @@ func needTools(t *testing.T) {
 	if err := run.Available(); err != nil {
 		t.Skipf("cannot run AArch64 code here (qemu-aarch64 / aarch64-linux-gnu-gcc): %v", err)
 	}
-	if err := exec.Command(cpython, "-c", "import numpy").Run(); err != nil {
-		t.Skipf("%s with numpy is not available: %v", cpython, err)
-	}
+	numpytest.Skip(t)
 }
 
 // TestRandomModels generates random models, compiles each through the
@@ -354,7 +325,7 @@ func checkModel(t *testing.T, base uint64, c *compiled, rep reply) {
 		return
 	}
 	for k := range c.inputs {
-		if err := closeTo(got[k], rep.Outputs[k], tol); err != nil {
+		if err := numpytest.CloseTo(got[k], rep.Outputs[k], tol); err != nil {
 			fail("forward, input %d %v: %v", k, c.inputs[k], err)
 			return
 		}
@@ -394,7 +365,7 @@ func checkModel(t *testing.T, base uint64, c *compiled, rep reply) {
 			fail("no state slot for parameter %s", name)
 			return
 		}
-		if err := closeTo(slotData(final, s), want, trainTol); err != nil {
+		if err := numpytest.CloseTo(slotData(final, s), want, trainTol); err != nil {
 			fail("%s after %d train steps vs NumPy finite differences: %v\ninputs %v\ntargets %v", name, trainSteps, err, c.inputs[:trainSteps], c.targets)
 		}
 	}
