@@ -4,8 +4,8 @@
 // board, prints a banner saying what it found, takes the master key out of
 // the key region (which it then wipes), starts the audit log, opens the
 // muscles of the bundle, serves the console until `poweroff`, and powers off
-// with an exit status that QEMU passes on to the host. (Running muscles
-// comes with the referee's executor.)
+// with an exit status that QEMU passes on to the host. Muscles run at
+// Secure EL0 in sandboxes of their own (referee/sandbox).
 package main
 
 import (
@@ -23,6 +23,11 @@ const Version = "0.1.0"
 // that the image's exit status reaches the host.
 var testExitStatus string
 
+// testSkipVerifier is set to "yes" only by tests (make image
+// SKIP_VERIFIER=yes): muscles are mapped without the machine-code verifier,
+// to show that EL0 and the MMU alone contain hostile code.
+var testSkipVerifier string
+
 func main() {
 	printBanner(os.Stdout)
 	rec, log, status := takeKeys(os.Stdout)
@@ -31,13 +36,17 @@ func main() {
 		fmt.Printf("referee: powering off, exit status %d\n", status)
 		os.Exit(status)
 	}
-	l := &loader{w: os.Stdout, rec: rec, log: log}
+	l := &loader{w: os.Stdout, rec: rec, log: log, skipVerify: testSkipVerifier == "yes"}
+	if l.skipVerify {
+		fmt.Println("referee: TEST IMAGE: the machine-code verifier is skipped")
+		log.Append(now(), "test", "machine-code verifier skipped")
+	}
 	l.loadBundle()
 	printAudit(os.Stdout, log)
 	sh := &shell{w: os.Stdout, log: log, loader: l}
 	status = sh.run()
 	for _, m := range l.muscles {
-		m.Wipe()
+		m.space.Wipe()
 	}
 	rec.Wipe()
 	if status == referee.ExitOK && testExitStatus != "" {

@@ -36,7 +36,10 @@ type loader struct {
 	rec     *muscle.KeyRecord
 	log     *audit.Log
 	policy  muscle.Policy
-	muscles []*muscle.Muscle
+	muscles []*served
+	// skipVerify is set only by test images (-X main.testSkipVerifier),
+	// to show that EL0 and the MMU alone contain hostile code.
+	skipVerify bool
 }
 
 // loadBundle admits every muscle of the boot bundle; each is accepted or
@@ -56,40 +59,62 @@ func (l *loader) loadBundle() {
 	fmt.Fprintf(l.w, "muscles: bundle at %#x with %d entries\n", layout.BundleStart, len(entries))
 	l.log.Append(now(), "bundle", fmt.Sprintf("%d entries", len(entries)))
 	for _, e := range entries {
-		l.admit(e.Name, e.Data)
+		if detail, err := l.admit(e.Name, e.Data); err != nil {
+			fmt.Fprintf(l.w, "muscle %s: rejected: %v\n", e.Name, err)
+		} else {
+			fmt.Fprintf(l.w, "muscle %s: accepted %s\n", e.Name, detail)
+		}
 	}
 }
 
 // admit runs the validation chain (structure, publisher, signature,
 // version, decryption, manifest, then the machine-code verifier) on one
-// blob, prints and audits the verdict, and on success serves the muscle,
-// replacing an older version of the same name.
-func (l *loader) admit(source string, blob []byte) bool {
+// blob, audits the verdict, and on success maps the muscle into its sandbox
+// and serves it, replacing an older version of the same name. It returns a
+// description of the muscle accepted, or why it was rejected.
+func (l *loader) admit(source string, blob []byte) (string, error) {
 	m, err := muscle.Open(blob, l.rec, &l.policy)
-	if err == nil {
+	if err == nil && !l.skipVerify {
 		if err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
-			m.Wipe()
 			err = fmt.Errorf("machine-code verifier: %w", err)
 		}
 	}
+	var sv *served
+	if err == nil {
+		sv, err = newServed(m)
+	}
+	if m != nil {
+		m.Wipe() // the arena holds the only copy now
+	}
 	if err != nil {
-		fmt.Fprintf(l.w, "muscle %s: rejected: %v\n", source, err)
 		l.log.Append(now(), "reject", fmt.Sprintf("%s: %v", source, err))
-		return false
+		return "", err
 	}
 	h := m.Header
 	l.policy.Raise(h.Name, h.Version)
 	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes",
 		h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State))
-	fmt.Fprintf(l.w, "muscle %s: accepted %s\n", source, detail)
+	if l.skipVerify {
+		detail += " (verifier skipped: test image)"
+	}
 	l.log.Append(now(), "accept", source+": "+detail)
 	for i, old := range l.muscles {
-		if old.Header.Name == h.Name {
-			old.Wipe()
-			l.muscles[i] = m
-			return true
+		if old.h.Name == h.Name {
+			old.retire(l.log)
+			l.muscles[i] = sv
+			return detail, nil
 		}
 	}
-	l.muscles = append(l.muscles, m)
-	return true
+	l.muscles = append(l.muscles, sv)
+	return detail, nil
+}
+
+// find returns the served muscle called name.
+func (l *loader) find(name string) *served {
+	for _, m := range l.muscles {
+		if m.h.Name == name {
+			return m
+		}
+	}
+	return nil
 }

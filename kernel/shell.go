@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,18 +31,28 @@ const (
 
 const shellHelp = `commands:
   help              this text
-  muscles           the muscles being served (never their code or weights)
+  list              the muscles being served (never their code or weights)
+  info NAME         one muscle: shapes, sizes, hashes, budget, call counts
+  run NAME V,V,...  run forward on one input (flattened, row-major)
+  train NAME INPUTS TARGETS [STEPS]
+                    run the train entry STEPS times (default 1) on one input
+                    and target; prints the last output and the BLAKE3 hash
+                    of the state (kept only with the persist capability)
+  bench NAME [N]    time N calls (default 1000) of each entry: instructions
+                    and nanoseconds per call, allocations
   upload LENGTH BLAKE3
                     add or replace a muscle: then send the sealed blob as
                     base64 lines and a line "." (LENGTH bytes, BLAKE3 the
                     hex hash of the blob); it goes through the same checks
                     as the boot bundle
   audit             the audit log and its authenticated head
+  json on|off       one JSON line per reply (errors: {"error", "code"})
   poweroff [N]      power off with exit status N (default 0)
 `
 
 // shell serves the console until poweroff and returns the exit status.
 type shell struct {
+	json   bool
 	w      io.Writer
 	log    *audit.Log
 	loader *loader
@@ -106,52 +117,81 @@ func (s *shell) execute(line string) (status int, done bool) {
 	if len(f) == 0 {
 		return 0, false
 	}
+	var err error
 	switch f[0] {
 	case "help":
 		fmt.Fprint(s.w, shellHelp)
+	case "list":
+		err = s.list()
+	case "info":
+		err = s.info(f[1:])
+	case "run":
+		err = s.runCmd(f[1:])
+	case "train":
+		err = s.train(f[1:])
+	case "bench":
+		err = s.bench(f[1:])
 	case "upload":
-		if err := s.upload(f[1:]); err != nil {
-			fmt.Fprintf(s.w, "error: upload: %v\n", err)
+		if err = s.upload(f[1:]); err != nil && errorCode(err) != "rejected" {
 			s.log.Append(now(), "upload-error", err.Error())
-		}
-	case "muscles":
-		if len(s.loader.muscles) == 0 {
-			fmt.Fprintln(s.w, "no muscles loaded")
-		}
-		for _, m := range s.loader.muscles {
-			h := m.Header
-			fmt.Fprintf(s.w, "%s v%d by %s: %s, code %d bytes (blake3 %x), state %d bytes, budget %d µs\n",
-				h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State), h.BudgetMicros)
 		}
 	case "audit":
 		printAudit(s.w, s.log)
+	case "json":
+		switch {
+		case len(f) == 2 && f[1] == "on":
+			s.json = true
+			err = s.replyJSON(map[string]bool{"json": true})
+		case len(f) == 2 && f[1] == "off":
+			s.json = false
+			fmt.Fprintln(s.w, "json off")
+		default:
+			err = fail("usage", "usage: json on|off")
+		}
 	case "poweroff":
-		if len(f) > 2 {
-			break
-		}
-		if len(f) == 2 {
-			n, err := strconv.Atoi(f[1])
-			if err != nil || n < 0 || n > 255 {
-				fmt.Fprintf(s.w, "error: poweroff: exit status %q is not 0-255\n", f[1])
-				return 0, false
+		if status, err = poweroffStatus(f[1:]); err == nil {
+			for _, m := range s.loader.muscles {
+				s.log.Append(now(), "counts", m.counts())
 			}
-			status = n
+			s.log.Append(now(), "poweroff", fmt.Sprintf("exit status %d", status))
+			return status, true
 		}
-		s.log.Append(now(), "poweroff", fmt.Sprintf("exit status %d", status))
-		return status, true
 	default:
 		name := f[0]
 		if len(name) > 32 {
 			name = name[:32] + "..."
 		}
-		fmt.Fprintf(s.w, "error: unknown command %q; try help\n", name)
 		s.log.Append(now(), "console", fmt.Sprintf("unknown command %q", name))
-		return 0, false
+		err = fail("unknown-command", "unknown command %q; try help", name)
 	}
-	if f[0] == "poweroff" {
-		fmt.Fprintln(s.w, "error: usage: poweroff [N]")
+	if err != nil {
+		s.replyError(f[0], err)
 	}
 	return 0, false
+}
+
+// replyError prints a failed command's error: one JSON line in JSON mode.
+func (s *shell) replyError(cmd string, err error) {
+	if s.json {
+		b, _ := json.Marshal(map[string]string{"error": err.Error(), "code": errorCode(err)})
+		fmt.Fprintf(s.w, "%s\n", b)
+		return
+	}
+	fmt.Fprintf(s.w, "error: %s: %v\n", cmd, err)
+}
+
+func poweroffStatus(args []string) (int, error) {
+	switch {
+	case len(args) == 0:
+		return 0, nil
+	case len(args) > 1:
+		return 0, fail("usage", "usage: poweroff [N]")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 0 || n > 255 {
+		return 0, fail("usage", "exit status %q is not 0-255", args[0])
+	}
+	return n, nil
 }
 
 // maxUpload bounds an upload: the bundle region's size.
@@ -171,7 +211,11 @@ func (s *shell) upload(args []string) error {
 	if err != nil || len(want) != 32 {
 		return fmt.Errorf("%q is not a 64-digit hex BLAKE3 hash", args[1])
 	}
-	fmt.Fprintf(s.w, "send %d bytes as base64 lines, then a line \".\"\n", n)
+	if s.json {
+		fmt.Fprintf(s.w, "{\"send\": %d}\n", n)
+	} else {
+		fmt.Fprintf(s.w, "send %d bytes as base64 lines, then a line \".\"\n", n)
+	}
 	var text strings.Builder
 	for {
 		line, overflow := s.read(false)
@@ -197,6 +241,13 @@ func (s *shell) upload(args []string) error {
 		return fmt.Errorf("BLAKE3 of the received bytes is %x, the header said %s", got, args[1])
 	}
 	s.log.Append(now(), "upload", fmt.Sprintf("%d bytes, blake3 %x", n, want[:8]))
-	s.loader.admit("upload", blob)
+	detail, err := s.loader.admit("upload", blob)
+	if err != nil {
+		return fail("rejected", "rejected: %v", err)
+	}
+	if s.json {
+		return s.replyJSON(map[string]string{"accepted": detail})
+	}
+	fmt.Fprintf(s.w, "muscle upload: accepted %s\n", detail)
 	return nil
 }

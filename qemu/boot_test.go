@@ -242,7 +242,7 @@ func TestUpload(t *testing.T) {
 		uploadInput(tampered, "") +
 		uploadInput(v2, "") +
 		uploadInput(v1, "") +
-		"upload 10\nmuscles\naudit\npoweroff\n"
+		"upload 10\nlist\naudit\npoweroff\n"
 	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile}, input)
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
@@ -250,9 +250,9 @@ func TestUpload(t *testing.T) {
 	expectLines(t, console,
 		`^muscle upload: accepted "uploaded" v1 by `,
 		`^error: upload: BLAKE3 of the received bytes is [0-9a-f]{64}, the header said (ab){32}$`,
-		`^muscle upload: rejected: tampered`,
+		`^error: upload: rejected: tampered`,
 		`^muscle upload: accepted "uploaded" v2 by `,
-		`^muscle upload: rejected: rollback`,
+		`^error: upload: rejected: rollback`,
 		`^error: upload: usage: upload LENGTH BLAKE3$`,
 		`^uploaded v2 by [0-9a-f]{16}: forward`,
 	)

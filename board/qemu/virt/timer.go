@@ -53,3 +53,16 @@ func idle(pollUntil int64) {
 }
 
 func waitForInterrupt()
+
+// BudgetScale stretches muscle budgets on this board: QEMU's TCG runs guest
+// code (and translates it on first use) many times slower than the
+// Cortex-A53 it models, while the generic timer follows the host's clock.
+// Under -icount shift=0 one instruction takes 1 ns, so a budget of 1 µs
+// allows 1000 × BudgetScale instructions.
+const BudgetScale = 200
+
+// BudgetTicks converts a muscle's budget (from its sealed header) into
+// generic-timer ticks for the call deadline.
+func BudgetTicks(micros uint32) uint64 {
+	return uint64(micros) * BudgetScale * readFrequency() / 1e6
+}

@@ -42,6 +42,7 @@ func Init() {
 	goos.Exit = exit
 	GIC.Init()
 	GIC.EnableInterrupt(layout.TimerIRQ)
+	GIC.EnableInterrupt(layout.DeadlineIRQ)
 	goos.Idle = idle
 	startDRBG()
 }

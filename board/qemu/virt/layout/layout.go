@@ -69,6 +69,9 @@ const (
 	// TimerIRQ is the interrupt ID of the non-secure EL1 physical timer
 	// (PPI 14), which the idle governor uses to wake from WFI.
 	TimerIRQ = 30
+	// DeadlineIRQ is the interrupt ID of the Secure physical timer (PPI
+	// 13), the deadline of a muscle call.
+	DeadlineIRQ = 29
 )
 
 // Region is a named physical address range.

@@ -1,0 +1,219 @@
+//go:build tamago && arm64
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// The EL3 side of a sandboxed call (see doc.go). System registers that the
+// Go assembler does not name are written as WORDs (checked against GNU as).
+
+// SCR_EL3 during a call: lower ELs Secure (NS=0) and AArch64 (RW), IRQ,
+// FIQ and SError routed to EL3, SMC enabled (SMD=0), HVC off (HCE=0),
+// Secure EL1 denied the Secure timer (ST=0). Bits 5:4 are RES1.
+#define SCR_SET ((1<<10)|(1<<5)|(1<<4)|(1<<3)|(1<<2)|(1<<1))
+#define SCR_CLEAR ((1<<0)|(1<<7)|(1<<8)|(1<<11))
+// MAIR_EL1: attr0 Device-nGnRnE, attr1 Normal inner/outer write-back.
+#define MAIR 0xFF00
+// TCR_EL1: T0SZ 25 (39-bit VA, walks start at level 1), inner/outer
+// write-back walks, inner shareable, 4 KiB granule, no TTBR1 walks
+// (EPD1), 48-bit IPS.
+#define TCR (25|(1<<8)|(1<<10)|(3<<12)|(1<<23)|(5<<32))
+// SCTLR_EL1: MMU, data and instruction caches on; RES1 bits 29, 28, 23,
+// 22, 20, 11; everything EL0 could use to reach the system (cache
+// maintenance, DC ZVA, CTR_EL0, DAIF, WFI/WFE) trapped by the zero bits.
+#define SCTLR (0x30D00800|(1<<12)|(1<<2)|(1<<0))
+// CPACR_EL1.FPEN: FP/SIMD usable at EL0 and EL1.
+#define CPACR (3<<20)
+
+// func enter(f *frame)
+TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
+	MOVD	f+0(FP), R0
+	// Save what Go needs back.
+	MOVD	RSP, R1
+	MOVD	R1, frame_sp(R0)
+	MOVD	g, frame_g(R0)
+	MOVD	R29, frame_fp(R0)
+	MOVD	R30, frame_lr(R0)
+	WORD	$0xd53b4221	// mrs x1, daif
+	MOVD	R1, frame_daif(R0)
+	WORD	$0xd5034fdf	// msr daifset, #0xf
+	WORD	$0xd53ec001	// mrs x1, vbar_el3
+	MOVD	R1, frame_vbar3(R0)
+	WORD	$0xd53e1101	// mrs x1, scr_el3
+	MOVD	R1, frame_scr(R0)
+	WORD	$0xd53b4401	// mrs x1, fpcr
+	MOVD	R1, frame_gofpcr(R0)
+	WORD	$0xd51ed040	// msr tpidr_el3, x0 (the frame, for the vectors)
+
+	// The call's EL3 vectors and routing.
+	MOVD	$·el3Vectors(SB), R1
+	WORD	$0xd51ec001	// msr vbar_el3, x1
+	MOVD	frame_scr(R0), R1
+	ORR	$SCR_SET, R1, R1
+	AND	$~SCR_CLEAR, R1, R1
+	WORD	$0xd51e1101	// msr scr_el3, x1
+
+	// The muscle's EL1&0 regime.
+	MOVD	$MAIR, R1
+	WORD	$0xd518a201	// msr mair_el1, x1
+	MOVD	$TCR, R1
+	WORD	$0xd5182041	// msr tcr_el1, x1
+	MOVD	frame_ttbr0(R0), R1
+	WORD	$0xd5182001	// msr ttbr0_el1, x1
+	MOVD	frame_vbar1(R0), R1
+	WORD	$0xd518c001	// msr vbar_el1, x1
+	MOVD	$CPACR, R1
+	WORD	$0xd5181041	// msr cpacr_el1, x1
+	WORD	$0xd518e11f	// msr cntkctl_el1, xzr (no counter or timer at EL0)
+	WORD	$0xd51b9e1f	// msr pmuserenr_el0, xzr (no PMU at EL0)
+	WORD	$0xd518411f	// msr sp_el0, xzr
+	WORD	$0xd51c411f	// msr sp_el1, xzr
+	MOVD	$SCTLR, R1
+	WORD	$0xd5181001	// msr sctlr_el1, x1
+	WORD	$0xd5033fdf	// isb
+	WORD	$0xd508871f	// tlbi vmalle1
+	WORD	$0xd508751f	// ic iallu
+	WORD	$0xd5033b9f	// dsb ish
+	WORD	$0xd5033fdf	// isb
+
+	// The budget deadline on the Secure physical timer.
+	WORD	$0xd53be021	// mrs x1, cntpct_el0
+	MOVD	frame_budget(R0), R2
+	ADD	R2, R1, R1
+	WORD	$0xd51fe241	// msr cntps_cval_el1, x1
+	MOVD	$1, R1
+	WORD	$0xd51fe221	// msr cntps_ctl_el1, x1 (enabled, not masked)
+
+	MOVD	frame_fpcr(R0), R1
+	WORD	$0xd51b4401	// msr fpcr, x1
+	MOVD	frame_entry(R0), R1
+	WORD	$0xd51e4021	// msr elr_el3, x1
+	WORD	$0xd51e401f	// msr spsr_el3, xzr (EL0t, nothing masked)
+
+	// Arguments, the return address, and nothing else of the referee's.
+	MOVD	frame_x1(R0), R1
+	MOVD	frame_x2(R0), R2
+	MOVD	frame_x3(R0), R3
+	MOVD	frame_x4(R0), R4
+	MOVD	frame_x0(R0), R0
+	MOVD	$0x1000, R30	// ReturnAddress
+	MOVD	ZR, R5
+	MOVD	ZR, R6
+	MOVD	ZR, R7
+	MOVD	ZR, R8
+	MOVD	ZR, R9
+	MOVD	ZR, R10
+	MOVD	ZR, R11
+	MOVD	ZR, R12
+	MOVD	ZR, R13
+	MOVD	ZR, R14
+	MOVD	ZR, R15
+	MOVD	ZR, R16
+	MOVD	ZR, R17
+	WORD	$0xaa1f03f2	// mov x18, xzr
+	MOVD	ZR, R19
+	MOVD	ZR, R20
+	MOVD	ZR, R21
+	MOVD	ZR, R22
+	MOVD	ZR, R23
+	MOVD	ZR, R24
+	MOVD	ZR, R25
+	MOVD	ZR, R26
+	WORD	$0xaa1f03fb	// mov x27, xzr
+	WORD	$0xaa1f03fc	// mov x28, xzr
+	MOVD	ZR, R29
+	FMOVD	ZR, F0
+	FMOVD	ZR, F1
+	FMOVD	ZR, F2
+	FMOVD	ZR, F3
+	FMOVD	ZR, F4
+	FMOVD	ZR, F5
+	FMOVD	ZR, F6
+	FMOVD	ZR, F7
+	FMOVD	ZR, F8
+	FMOVD	ZR, F9
+	FMOVD	ZR, F10
+	FMOVD	ZR, F11
+	FMOVD	ZR, F12
+	FMOVD	ZR, F13
+	FMOVD	ZR, F14
+	FMOVD	ZR, F15
+	FMOVD	ZR, F16
+	FMOVD	ZR, F17
+	FMOVD	ZR, F18
+	FMOVD	ZR, F19
+	FMOVD	ZR, F20
+	FMOVD	ZR, F21
+	FMOVD	ZR, F22
+	FMOVD	ZR, F23
+	FMOVD	ZR, F24
+	FMOVD	ZR, F25
+	FMOVD	ZR, F26
+	FMOVD	ZR, F27
+	FMOVD	ZR, F28
+	FMOVD	ZR, F29
+	FMOVD	ZR, F30
+	FMOVD	ZR, F31
+	WORD	$0xd69f03e0	// eret
+
+// One EL3 vector entry: record which entry ran (0..15) and leave.
+#define VECTOR(n) PCALIGN $128; MOVD $n, R0; JMP ·leave(SB)
+
+// el3Vectors is VBAR_EL3 during a call (ARM ARM D1.10.2: 16 entries of
+// 0x80 bytes; 8..11 are the ones a call expects, from lower ELs).
+TEXT ·el3Vectors(SB),NOSPLIT|NOFRAME,$0
+	PCALIGN	$2048
+	MOVD	$0, R0
+	JMP	·leave(SB)
+	VECTOR(1)
+	VECTOR(2)
+	VECTOR(3)
+	VECTOR(4)
+	VECTOR(5)
+	VECTOR(6)
+	VECTOR(7)
+	VECTOR(8)
+	VECTOR(9)
+	VECTOR(10)
+	VECTOR(11)
+	VECTOR(12)
+	VECTOR(13)
+	VECTOR(14)
+	VECTOR(15)
+
+// leave records how the call ended, stops the deadline and returns from
+// enter with the referee's registers and EL3 configuration back.
+TEXT ·leave(SB),NOSPLIT|NOFRAME,$0
+	WORD	$0xd53ed041	// mrs x1, tpidr_el3
+	MOVD	R0, frame_vector(R1)
+	WORD	$0xd53e5202	// mrs x2, esr_el3
+	MOVD	R2, frame_esr3(R1)
+	WORD	$0xd5385202	// mrs x2, esr_el1
+	MOVD	R2, frame_esr1(R1)
+	WORD	$0xd5384022	// mrs x2, elr_el1
+	MOVD	R2, frame_elr1(R1)
+	WORD	$0xd5386002	// mrs x2, far_el1
+	MOVD	R2, frame_far1(R1)
+	WORD	$0xd53fe222	// mrs x2, cntps_ctl_el1
+	MOVD	R2, frame_timer(R1)
+	WORD	$0xd51fe23f	// msr cntps_ctl_el1, xzr
+	MOVD	frame_gofpcr(R1), R2
+	WORD	$0xd51b4402	// msr fpcr, x2
+	MOVD	frame_scr(R1), R2
+	WORD	$0xd51e1102	// msr scr_el3, x2
+	MOVD	frame_vbar3(R1), R2
+	WORD	$0xd51ec002	// msr vbar_el3, x2
+	WORD	$0xd5033fdf	// isb
+	MOVD	frame_sp(R1), R2
+	MOVD	R2, RSP
+	MOVD	frame_g(R1), g
+	MOVD	frame_fp(R1), R29
+	MOVD	frame_lr(R1), R30
+	MOVD	frame_daif(R1), R2
+	WORD	$0xd51b4222	// msr daif, x2
+	RET
+
+// func vectorsAddr() uintptr
+TEXT ·vectorsAddr(SB),NOSPLIT,$0-8
+	MOVD	$·el3Vectors(SB), R0
+	MOVD	R0, ret+0(FP)
+	RET

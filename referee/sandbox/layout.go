@@ -1,0 +1,244 @@
+package sandbox
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+const (
+	// PageSize is the translation granule: every region is whole pages.
+	PageSize = 4096
+	// ReturnAddress is what x30 holds on entry: an unmapped page, so the
+	// muscle's final ret ends the call with an instruction abort there.
+	ReturnAddress = 0x1000
+	// MaxArena bounds one muscle's arena (code, buffers, tables).
+	MaxArena = 256 << 20
+
+	entries   = 512 // descriptors per table
+	blockL2   = 1 << 21
+	blockL1   = 1 << 30
+	vaBits    = 39
+	vectorLen = 16 // exception vector entries, 0x80 bytes apart
+)
+
+// Translation table descriptor bits (ARM ARM D5.3, 4 KiB granule, stage 1).
+const (
+	descTable  = 0b11      // level 1/2: next-level table
+	descPage   = 0b11      // level 3: page
+	attrNormal = 1 << 2    // AttrIndx 1: MAIR_EL1 attr1, Normal WB
+	apEL1RW    = 0b00 << 6 // EL1 read/write, EL0 none
+	apRW       = 0b01 << 6 // EL1 and EL0 read/write
+	apEL1RO    = 0b10 << 6 // EL1 read-only, EL0 none
+	apRO       = 0b11 << 6 // EL1 and EL0 read-only
+	apMask     = 0b11 << 6
+	shInner    = 0b11 << 8
+	accessFlag = 1 << 10
+	pxn        = 1 << 53
+	uxn        = 1 << 54
+	addrMask   = (1<<48 - 1) &^ (PageSize - 1)
+
+	pageCode    = descPage | attrNormal | apRO | shInner | accessFlag | pxn
+	pageBuffer  = descPage | attrNormal | apRW | shInner | accessFlag | pxn | uxn
+	pageVectors = descPage | attrNormal | apEL1RO | shInner | accessFlag | uxn
+)
+
+// Spec is what a muscle brings: its code and initial state, and the sizes
+// in bytes of the buffers the caller provides.
+type Spec struct {
+	Code                           []byte
+	State                          []byte
+	Scratch, Input, Output, Target int
+	// ForwardEntry and TrainEntry are offsets into Code; a TrainEntry
+	// outside the code means the muscle has no train entry.
+	ForwardEntry, TrainEntry uint32
+}
+
+// region is a page-aligned part of the arena: off and size in bytes, size
+// a whole number of pages; used is the part the muscle was promised.
+type region struct{ off, size, used int }
+
+func (r region) end() int { return r.off + r.size }
+
+// layout places the regions of one arena.
+type layout struct {
+	vectors, code, state, scratch, input, output, target region
+	initial, tables                                      region
+	size                                                 int
+}
+
+// pages rounds n bytes up to whole pages, at least one.
+func pages(n int) int {
+	if n <= 0 {
+		return PageSize
+	}
+	return (n + PageSize - 1) &^ (PageSize - 1)
+}
+
+// newLayout places the regions in the order doc.go lists them.
+func newLayout(s Spec) (layout, error) {
+	var l layout
+	for name, n := range map[string]int{"code": len(s.Code), "state": len(s.State), "scratch": s.Scratch,
+		"input": s.Input, "output": s.Output, "target": s.Target} {
+		if n < 0 || n > MaxArena {
+			return l, fmt.Errorf("%s of %d bytes: at most %d", name, n, MaxArena)
+		}
+	}
+	if len(s.Code) == 0 {
+		return l, errors.New("no code")
+	}
+	off := 0
+	place := func(n int) region {
+		r := region{off: off, size: pages(n), used: n}
+		off += r.size
+		return r
+	}
+	l.vectors = place(vectorLen * 0x80)
+	l.code = place(len(s.Code))
+	l.state = place(len(s.State))
+	l.scratch = place(s.Scratch)
+	l.input = place(s.Input)
+	l.output = place(s.Output)
+	l.target = place(s.Target)
+	mapped := off
+	l.initial = place(len(s.State))
+	// One level-1 table, a level-2 table for each of at most two 1 GiB
+	// blocks the mapped part touches, a level-3 table for each 2 MiB block.
+	nTables := 1 + 2 + mapped/blockL2 + 2
+	l.tables = place(nTables * PageSize)
+	l.size = off
+	if l.size > MaxArena {
+		return l, fmt.Errorf("muscle needs a %d-byte arena: at most %d", l.size, MaxArena)
+	}
+	return l, nil
+}
+
+// mapped lists the regions the EL1&0 regime maps, with their page
+// attributes.
+func (l *layout) mapped() []struct {
+	r    region
+	attr uint64
+} {
+	return []struct {
+		r    region
+		attr uint64
+	}{
+		{l.vectors, pageVectors}, {l.code, pageCode}, {l.state, pageBuffer}, {l.scratch, pageBuffer},
+		{l.input, pageBuffer}, {l.output, pageBuffer}, {l.target, pageBuffer},
+	}
+}
+
+// tableBuilder writes translation tables into the arena's table region;
+// base is the physical (= virtual) address of the arena's first byte.
+type tableBuilder struct {
+	mem  []byte
+	base uint64
+	next int // offset of the next free table page
+	end  int
+}
+
+func (b *tableBuilder) alloc() (int, error) {
+	if b.next+PageSize > b.end {
+		return 0, errors.New("translation table region exhausted")
+	}
+	off := b.next
+	b.next += PageSize
+	clear(b.mem[off : off+PageSize])
+	return off, nil
+}
+
+func (b *tableBuilder) desc(table, index int) uint64 {
+	return binary.LittleEndian.Uint64(b.mem[table+8*index:])
+}
+
+func (b *tableBuilder) setDesc(table, index int, d uint64) {
+	binary.LittleEndian.PutUint64(b.mem[table+8*index:], d)
+}
+
+// next level table for va at this table's index, created on first use.
+func (b *tableBuilder) child(table, index int) (int, error) {
+	d := b.desc(table, index)
+	if d&0b11 == descTable {
+		return int(d&addrMask - b.base), nil
+	}
+	off, err := b.alloc()
+	if err != nil {
+		return 0, err
+	}
+	b.setDesc(table, index, (b.base+uint64(off))|descTable)
+	return off, nil
+}
+
+// mapPage maps the page at virtual (= physical) address va.
+func (b *tableBuilder) mapPage(root int, va, attr uint64) error {
+	if va>>vaBits != 0 || va%PageSize != 0 {
+		return fmt.Errorf("address %#x cannot be mapped", va)
+	}
+	l2, err := b.child(root, int(va>>30&(entries-1)))
+	if err != nil {
+		return err
+	}
+	l3, err := b.child(l2, int(va>>21&(entries-1)))
+	if err != nil {
+		return err
+	}
+	b.setDesc(l3, int(va>>12&(entries-1)), va|attr)
+	return nil
+}
+
+// buildTables writes the vector page and the translation tables for l
+// into mem (the arena) at physical address base, and returns the physical
+// address of the level-1 table.
+func buildTables(l *layout, mem []byte, base uint64) (uint64, error) {
+	if base%PageSize != 0 || len(mem) < l.size {
+		return 0, errors.New("arena is not page-aligned or too small")
+	}
+	writeVectors(mem[l.vectors.off:l.vectors.end()])
+	b := &tableBuilder{mem: mem, base: base, next: l.tables.off, end: l.tables.end()}
+	root, err := b.alloc()
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range l.mapped() {
+		for off := m.r.off; off < m.r.end(); off += PageSize {
+			if err := b.mapPage(root, base+uint64(off), m.attr); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return base + uint64(root), nil
+}
+
+// writeVectors fills the Secure EL1 vector table: entry i (at 0x80*i) is
+// "smc #i", which hands the exception to EL3 and tells it which entry ran.
+func writeVectors(page []byte) {
+	clear(page)
+	const smc = 0xD400_0003 // smc #imm16, imm16 at bits 20:5
+	for i := 0; i < vectorLen; i++ {
+		binary.LittleEndian.PutUint32(page[0x80*i:], smc|uint32(i)<<5)
+	}
+}
+
+// walk translates va through the tables as the MMU would, returning the
+// level-3 descriptor (0 when unmapped).
+func walk(mem []byte, base, ttbr, va uint64) uint64 {
+	if va>>vaBits != 0 {
+		return 0
+	}
+	table := ttbr
+	for level, shift := 1, 30; level <= 3; level, shift = level+1, shift-9 {
+		off := table + 8*(va>>uint(shift)&(entries-1)) - base
+		if off+8 > uint64(len(mem)) {
+			return 0
+		}
+		d := binary.LittleEndian.Uint64(mem[off:])
+		if d&0b11 != 0b11 {
+			return 0
+		}
+		if level == 3 {
+			return d
+		}
+		table = d & addrMask
+	}
+	return 0
+}

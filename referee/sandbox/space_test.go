@@ -1,0 +1,140 @@
+package sandbox
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+)
+
+func init() {
+	// Host addresses do not fit a 39-bit regime: pretend the arena is at
+	// a referee-like address (the tables are only walked, never used).
+	addressOf = func(b []byte) uint64 { return 0x4812_3000 }
+}
+
+func testSpec() Spec {
+	code := make([]byte, 5000) // two pages
+	binary.LittleEndian.PutUint32(code[4996:], 0xD65F03C0)
+	return Spec{Code: code, State: []byte{1, 2, 3, 4, 5}, Scratch: 64, Input: 16, Output: 8192, Target: 0,
+		ForwardEntry: 0, TrainEntry: 0xFFFF_FFFF}
+}
+
+// TestTablesMapOnlyTheMuscle walks the tables as the MMU would: every page
+// of the arena and the pages around it have exactly the permissions doc.go
+// promises, and nothing else is mapped.
+func TestTablesMapOnlyTheMuscle(t *testing.T) {
+	s, err := New(testSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := s.l
+	want := map[int]uint64{}
+	for _, m := range l.mapped() {
+		for off := m.r.off; off < m.r.end(); off += PageSize {
+			want[off] = m.attr
+		}
+	}
+	if len(want) != 9 { // vectors, code ×2, state, scratch, input, output ×2, target
+		t.Fatalf("%d mapped pages, want 9", len(want))
+	}
+	for off := -4 * PageSize; off < l.size+4*PageSize; off += PageSize {
+		va := s.base + uint64(off)
+		d := walk(s.mem, s.base, s.ttbr, va)
+		attr, ok := want[off]
+		switch {
+		case !ok && d != 0:
+			t.Errorf("offset %#x (%#x) mapped (%#x), should not be", off, va, d)
+		case ok && d != va|attr:
+			t.Errorf("offset %#x: descriptor %#x, want %#x", off, d, va|attr)
+		}
+	}
+	for _, va := range []uint64{0, ReturnAddress, 0x9000_0000, 0x4020_0000} {
+		if d := walk(s.mem, s.base, s.ttbr, va); d != 0 {
+			t.Errorf("%#x is mapped: %#x", va, d)
+		}
+	}
+	// Code: EL0 may execute, nobody may write; buffers: never execute.
+	if pageCode&uxn != 0 || pageCode&apMask != apRO || pageBuffer&(uxn|pxn) != uxn|pxn || pageVectors&apMask != apEL1RO {
+		t.Error("permission bits are wrong")
+	}
+}
+
+func TestVectorsAndBuffers(t *testing.T) {
+	s, err := New(testSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.mem[s.l.vectors.off:]
+	for i := 0; i < vectorLen; i++ {
+		if got := binary.LittleEndian.Uint32(v[0x80*i:]); got != 0xD4000003|uint32(i)<<5 {
+			t.Errorf("vector %d is %#x", i, got)
+		}
+	}
+	if len(s.Input()) != 16 || len(s.Output()) != 8192 || len(s.State()) != 5 || len(s.Target()) != 0 {
+		t.Errorf("buffer sizes %d %d %d %d", len(s.Input()), len(s.Output()), len(s.State()), len(s.Target()))
+	}
+	if !s.HasEntry(Forward) || s.HasEntry(Train) {
+		t.Error("entries wrong")
+	}
+	s.State()[0] = 99
+	s.ResetState()
+	if s.State()[0] != 1 {
+		t.Error("ResetState did not restore the sealed state")
+	}
+	for _, r := range []region{s.l.input, s.l.output, s.l.state, s.l.scratch, s.l.target, s.l.code, s.l.vectors} {
+		if (s.base+uint64(r.off))%PageSize != 0 {
+			t.Errorf("region at %#x is not page-aligned", r.off)
+		}
+	}
+	s.Wipe()
+	for _, b := range s.raw {
+		if b != 0 {
+			t.Fatal("Wipe left data")
+		}
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	for name, spec := range map[string]Spec{
+		"no code":         {},
+		"huge scratch":    {Code: make([]byte, 4), Scratch: MaxArena + 1},
+		"negative":        {Code: make([]byte, 4), Input: -1},
+		"entry outside":   {Code: make([]byte, 4), ForwardEntry: 4},
+		"entry unaligned": {Code: make([]byte, 8), ForwardEntry: 2},
+	} {
+		if _, err := New(spec); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestDecode(t *testing.T) {
+	const code, size = 0x4100_0000, 0x100
+	esr := func(ec, iss uint64) uint64 { return ec<<26 | iss }
+	smc := esr(ecSMC64, el1LowerSync)
+	if f := decode(outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecInstrAbort, fscTranslate), far1: ReturnAddress}, code, size); f != nil {
+		t.Fatalf("normal return decoded as %v", f)
+	}
+	for _, c := range []struct {
+		o    outcome
+		kind FaultKind
+		text string
+	}{
+		{outcome{vector: el3LowerFIQ, timer: 5}, FaultDeadline, "budget exceeded"},
+		{outcome{vector: el3LowerIRQ}, FaultOther, "unexpected interrupt"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecDataAbort, fscTranslate), far1: 0x9000_0000, elr1: code + 8}, FaultMemory, "read from 0x90000000 (not mapped) at code offset 0x8"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecDataAbort, wnr|fscPermission), far1: code, elr1: code}, FaultMemory, "write to 0x41000000 (permission)"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecInstrAbort, fscTranslate), far1: 0x5000}, FaultFetch, "instruction fetch from 0x5000"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecUnknown, 0), elr1: code + 4}, FaultUndefined, "undefined instruction at code offset 0x4"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecSVC64, 0)}, FaultSupervisorCall, "svc"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecSysReg, 0)}, FaultSystem, "system instruction"},
+		{outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecBRK, 0)}, FaultBreakpoint, "breakpoint"},
+		{outcome{vector: el3LowerSync, esr3: esr(ecSMC64, 4)}, FaultOther, "Secure EL1 vector"},
+		{outcome{vector: 4}, FaultOther, "at EL3 during the call"},
+	} {
+		f := decode(c.o, code, size)
+		if f == nil || f.Kind != c.kind || !strings.Contains(f.Error(), c.text) {
+			t.Errorf("%+v: got %v, want kind %d containing %q", c.o, f, c.kind, c.text)
+		}
+	}
+}
