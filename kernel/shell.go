@@ -173,7 +173,10 @@ func (s *shell) execute(line string) (status int, done bool) {
 // replyError prints a failed command's error: one JSON line in JSON mode.
 func (s *shell) replyError(cmd string, err error) {
 	if s.json {
-		b, _ := json.Marshal(map[string]string{"error": err.Error(), "code": errorCode(err)})
+		b, _ := json.Marshal(struct {
+			Error string `json:"error"`
+			Code  string `json:"code"`
+		}{err.Error(), errorCode(err)})
 		fmt.Fprintf(s.w, "%s\n", b)
 		return
 	}

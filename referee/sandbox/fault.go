@@ -64,7 +64,7 @@ func (f *Fault) Error() string {
 	}
 	switch f.Kind {
 	case FaultDeadline:
-		return "budget exceeded: stopped by the deadline interrupt " + where
+		return "budget exceeded: stopped by the deadline interrupt"
 	case FaultMemory:
 		op := "read from"
 		if f.Write {
@@ -168,6 +168,7 @@ func classify(f *Fault, ec, esr, far uint64) {
 		f.Kind = FaultSystem
 	case ecSVC64:
 		f.Kind = FaultSupervisorCall
+		f.PC -= 4 // ELR holds the instruction after the svc
 	case ecBRK, ecBreakpoint, ecSoftStep, ecWatchpoint:
 		f.Kind = FaultBreakpoint
 	case ecPCAlign, ecSPAlign:

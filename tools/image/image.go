@@ -29,6 +29,10 @@ type Options struct {
 	Out string
 	// ExitStatus, if set, makes the kernel exit with that status (tests).
 	ExitStatus *int
+	// SkipVerifier builds a test image that maps muscles without running
+	// the machine-code verifier (to show that EL0 and the MMU alone contain
+	// hostile code). Never for a real device.
+	SkipVerifier bool
 	// Env is added to the build's environment (GOCACHE=... for example).
 	Env []string
 	// Progress receives the toolchain's progress and the build's output.
@@ -112,6 +116,9 @@ func Build(ctx context.Context, opts Options) error {
 	ldflags := LinkFlags()
 	if opts.ExitStatus != nil {
 		ldflags += " -X main.testExitStatus=" + strconv.Itoa(*opts.ExitStatus)
+	}
+	if opts.SkipVerifier {
+		ldflags += " -X main.testSkipVerifier=yes"
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-ldflags", ldflags, "-o", out, "./kernel")
 	cmd.Dir = root

@@ -1,0 +1,143 @@
+package qemu_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/muscles/referee/qemu"
+	"github.com/muscles/referee/referee/audit"
+	"github.com/muscles/referee/tools/image"
+)
+
+// words encodes A64 instructions (encodings checked with GNU as).
+func words(w ...uint32) []byte {
+	b := make([]byte, 4*len(w))
+	for i, x := range w {
+		binary.LittleEndian.PutUint32(b[4*i:], x)
+	}
+	return b
+}
+
+const (
+	insRet = 0xd65f03c0
+	insNop = 0xd503201f
+)
+
+// hostile is a muscle written to escape, and how the referee must stop it:
+// the verifier's reason at load (verifier on), the fault at run time
+// (verifier off, EL0 and the MMU alone).
+type hostile struct {
+	name     string
+	code     []byte
+	rejected string // verifier on: "rejected: machine-code verifier: ..." matches this
+	fault    string // verifier off: "error: run: ..." matches this
+	code2    string // the JSON error code
+}
+
+var hostiles = []hostile{
+	{"read-referee", words(0xd2a80405, 0xbd4000a0, insRet), // mov x5, #0x40200000; ldr s0, [x5]
+		`memory access: base x5 is 0x[49]0[20]00000, not an address known to point into a buffer`, `read from 0x40200000 \(not mapped\) at code offset 0x4$`, "memory-fault"},
+	{"read-keys", words(0xd2b20005, 0xbd4000a0, insRet), // mov x5, #0x90000000; ldr s0, [x5]
+		`memory access: base x5 is 0x[49]0[20]00000, not an address known to point into a buffer`, `read from 0x90000000 \(not mapped\) at code offset 0x4`, "memory-fault"},
+	{"write-code", words(0x10000005, 0xb90000a6, insRet), // adr x5, .; str w6, [x5]
+		`ADR X5, .*not an instruction form the compiler emits`, `write to 0x[0-9a-f]+ \(permission\) at code offset 0x4`, "memory-fault"},
+	{"loop-forever", words(0x14000000, insRet), // b .
+		`unconditional branch \(only counted-loop back-edges`, `budget exceeded: stopped by the deadline interrupt`, "deadline"},
+	{"write-sysreg", words(0xd518c000, insRet), // msr vbar_el1, x0
+		`MSR .*system instruction`, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+	{"read-counter", words(0xd53be025, insRet), // mrs x5, cntpct_el0
+		`MRS .*system instruction`, `system instruction trapped at code offset 0x0`, "system-instruction"},
+	{"semihosting", words(0xd45e0000, insRet), // hlt #0xf000
+		`HLT #0xf000 .*exception-generating instruction`, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+	{"svc", words(0xd4000001, insRet), // svc #0
+		`SVC #0x0 .*exception-generating instruction`, `svc at code offset 0x0`, "svc"},
+	{"smc", words(0xd4000003, insRet), // smc #0
+		`0xd4000003.*exception-generating instruction`, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+}
+
+// codeEcho copies input[0] to the output: the muscle that keeps serving.
+var codeEcho = words(0xbd400000, 0xbd000020, insRet) // ldr s0, [x0]; str s0, [x1]; ret
+
+func hostileBundle(t *testing.T) string {
+	files := map[string][]byte{"echo.muscle": sealCode(t, sealer, signer, "echo", 1, codeEcho)}
+	order := []string{"echo.muscle"}
+	for _, h := range hostiles {
+		files[h.name+".muscle"] = sealCode(t, sealer, signer, h.name, 1, h.code)
+		order = append(order, h.name+".muscle")
+	}
+	return writeBundle(t, files, order)
+}
+
+// TestHostileMusclesRejected: with the verifier on, each hostile muscle is
+// rejected at load, with its reason, and the others serve.
+func TestHostileMusclesRejected(t *testing.T) {
+	input := "run echo 2.5,0,0,0\n"
+	for _, h := range hostiles {
+		input += "run " + h.name + " 1,2,3,4\n"
+	}
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	for _, h := range hostiles {
+		re := regexp.MustCompile(`(?m)^muscle ` + h.name + `\.muscle: rejected: machine-code verifier: .*(` + h.rejected + `)`)
+		if !re.MatchString(console) {
+			t.Errorf("%s: no rejection by the verifier matching %q", h.name, h.rejected)
+		}
+		expectLines(t, console, `^error: run: no muscle "`+h.name+`" is loaded`)
+	}
+	expectLines(t, console, `^muscle echo\.muscle: accepted`, `^output \[2\.5\]$`)
+	if _, err := audit.Verify(console, auditKey); err != nil {
+		t.Errorf("the audit log does not verify: %v", err)
+	}
+	if t.Failed() {
+		t.Logf("console:\n%s", console)
+	}
+}
+
+// TestHostileMusclesContained: in a test image that skips the verifier,
+// every hostile muscle is mapped and run, and EL0 with its own translation
+// regime stops each one with a clear error; the referee carries on and the
+// echo muscle keeps answering between them.
+func TestHostileMusclesContained(t *testing.T) {
+	im := filepath.Join(t.TempDir(), "referee-noverify.elf")
+	var log strings.Builder
+	if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, SkipVerifier: true, Progress: &log}); err != nil {
+		t.Fatalf("building the test image: %v\n%s", err, log.String())
+	}
+	input := "run echo 2.5,0,0,0\n"
+	for i, h := range hostiles {
+		input += "run " + h.name + " 1,2,3,4\n"
+		input += fmt.Sprintf("run echo %d,0,0,0\n", i)
+	}
+	input += "json on\nrun read-keys 1,2,3,4\nrun loop-forever 1,2,3,4\nrun echo 7,0,0,0\naudit\n"
+	console, status := bootWithInput(t, qemu.Config{Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console, `^referee: TEST IMAGE: the machine-code verifier is skipped$`, `^output \[2\.5\]$`)
+	for i, h := range hostiles {
+		expectLines(t, console,
+			`^muscle `+h.name+`\.muscle: accepted .*verifier skipped`,
+			`^error: run: `+h.fault,
+			fmt.Sprintf(`^output \[%d\]$`, i),
+			`^audit \d+ \d+ fault .*"\\"`+h.name+`\\" v1 forward: `,
+		)
+	}
+	expectLines(t, console,
+		`^\{"error":"read from 0x90000000 \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`,
+		`^\{"error":"budget exceeded: .*","code":"deadline"\}$`,
+		`^\{"output":\[7\]\}$`,
+	)
+	if _, err := audit.Verify(console, auditKey); err != nil {
+		t.Errorf("the audit log does not verify: %v", err)
+	}
+	if t.Failed() {
+		t.Logf("console:\n%s", console)
+	}
+}
