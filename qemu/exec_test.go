@@ -1,0 +1,156 @@
+package qemu_test
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/qemu"
+)
+
+// The counter muscle: forward outputs state[0]; train adds input[0] to
+// state[0] and outputs the sum. Small enough to see every effect of the
+// capabilities.
+var (
+	counterForward = words(0xbd400040, 0xbd000020, insRet) // ldr s0, [x2]; str s0, [x1]; ret
+	counterTrain   = words(
+		0xbd400040, // ldr s0, [x2]
+		0xbd400001, // ldr s1, [x0]
+		0x1e212800, // fadd s0, s0, s1
+		0xbd000040, // str s0, [x2]
+		0xbd000020, // str s0, [x1]
+		insRet)
+)
+
+func sealCounter(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, caps muscle.Capabilities) []byte {
+	t.Helper()
+	code := append(append([]byte{}, counterForward...), counterTrain...)
+	in := &muscle.Input{Name: name, Version: 1, Capabilities: caps, BudgetMicros: 1000, Code: code, State: make([]byte, 4)}
+	in.Manifest.ForwardEntry, in.Manifest.TrainEntry = 0, uint32(len(counterForward))
+	in.Manifest.Input, in.Manifest.Output, in.Manifest.State, in.Manifest.Target = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{1}, muscle.Shape{1}
+	in.Provenance.Compiler, in.Provenance.Source = "boot test", "counter"
+	blob, err := muscle.Seal(sk, sg, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blob
+}
+
+// TestCapabilities: one test for each capability bit. forward: run needs
+// it; train: train needs it; persist: trained state outlives the train
+// command only with it; and a muscle asking for more than its publisher
+// may grant is rejected at load.
+func TestCapabilities(t *testing.T) {
+	master := make([]byte, muscle.KeySize)
+	rand.Read(master)
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sk [2]*muscle.SealingKey
+	var sg [2]*muscle.SigningKey
+	for i, grants := range []muscle.Capabilities{muscle.CapAll, muscle.CapForward} {
+		pub, priv, _ := ed25519.GenerateKey(nil)
+		id := muscle.PublisherIDFor(pub)
+		if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: grants}); err != nil {
+			t.Fatal(err)
+		}
+		sk[i], sg[i] = rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}
+	}
+	b, err := rec.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := filepath.Join(t.TempDir(), "keys.bin")
+	if err := os.WriteFile(keys, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		fwd = muscle.CapForward
+		trn = muscle.CapTrain
+		per = muscle.CapPersist
+	)
+	files := map[string][]byte{
+		"all":       sealCounter(t, sk[0], sg[0], "all", fwd|trn|per),
+		"nopersist": sealCounter(t, sk[0], sg[0], "nopersist", fwd|trn),
+		"notrain":   sealCounter(t, sk[0], sg[0], "notrain", fwd),
+		"noforward": sealCounter(t, sk[0], sg[0], "noforward", trn|per),
+		"greedy":    sealCounter(t, sk[1], sg[1], "greedy", fwd|trn),
+		"modest":    sealCounter(t, sk[1], sg[1], "modest", fwd),
+	}
+	order := []string{"all", "nopersist", "notrain", "noforward", "greedy", "modest"}
+	input := "train all 1.5,0,0,0 0 2\nrun all 0,0,0,0\n" +
+		"train nopersist 1.5,0,0,0 0 2\nrun nopersist 0,0,0,0\n" +
+		"train notrain 1.5,0,0,0 0\nrun notrain 0,0,0,0\n" +
+		"run noforward 0,0,0,0\ntrain noforward 2,0,0,0 0\n" +
+		"run greedy 0,0,0,0\nrun modest 0,0,0,0\n" +
+		"json on\ntrain notrain 1,0,0,0 0\npoweroff\n"
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keys, Muscles: writeBundle(t, files, order)}, input)
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console,
+		// persist: the trained state (0 + 1.5 + 1.5) stays.
+		`^referee> train all 1.5,0,0,0 0 2\noutput \[3\]\nstate_hash [0-9a-f]{64}$`,
+		`^referee> run all 0,0,0,0\noutput \[3\]$`,
+		// no persist: the same training, then the sealed state is back.
+		`^referee> train nopersist 1.5,0,0,0 0 2\noutput \[3\]\nstate_hash [0-9a-f]{64} \(state reset: no persist capability\)$`,
+		`^referee> run nopersist 0,0,0,0\noutput \[0\]$`,
+		// no train: refused, state untouched.
+		`^referee> train notrain 1.5,0,0,0 0\nerror: train: notrain may not train: its capabilities are forward$`,
+		`^referee> run notrain 0,0,0,0\noutput \[0\]$`,
+		// no forward: run refused, train allowed.
+		`^referee> run noforward 0,0,0,0\nerror: run: noforward may not run forward: its capabilities are train,persist$`,
+		`^referee> train noforward 2,0,0,0 0\noutput \[2\]`,
+		// more than the publisher may grant: rejected at load.
+		`^muscle greedy: rejected: .*capabilit`,
+		`^referee> run greedy 0,0,0,0\nerror: run: no muscle "greedy" is loaded`,
+		`^referee> run modest 0,0,0,0\noutput \[0\]$`,
+		`^\{"error":"notrain may not train: its capabilities are forward","code":"capability"\}$`,
+	)
+}
+
+// TestCallsAllocateNothingAndCountIsInputIndependent: under -icount the
+// referee's bench command counts the instructions of a call (the switch to
+// EL0 and back included) with two different inputs: the counts must be
+// equal, and the calls must not allocate on the heap.
+func TestCallsAllocateNothingAndCountIsInputIndependent(t *testing.T) {
+	files := map[string][]byte{"all": sealCounter(t, sealer, signer, "all", muscle.CapAll)}
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, ICount: true, Keys: keyFile, Muscles: writeBundle(t, files, []string{"all"})},
+		"json on\nbench all 200\npoweroff\n")
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	m := regexp.MustCompile(`(?m)^referee> bench all 200\n(\{.*\})$`).FindStringSubmatch(console)
+	if m == nil {
+		t.Fatalf("no bench reply:\n%s", console)
+	}
+	var got map[string]struct {
+		Calls         int     `json:"calls"`
+		Instructions  float64 `json:"instructions_per_call"`
+		Instructions2 float64 `json:"instructions_per_call_other_input"`
+		Allocs        uint64  `json:"allocations"`
+	}
+	if err := json.Unmarshal([]byte(m[1]), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []string{"forward", "train"} {
+		f, ok := got[e]
+		switch {
+		case !ok:
+			t.Errorf("%s: not measured: %s", e, m[1])
+		case f.Calls != 200 || f.Instructions < 50:
+			t.Errorf("%s: %d calls, %.1f instructions per call: the PMU did not count", e, f.Calls, f.Instructions)
+		case f.Instructions != f.Instructions2:
+			t.Errorf("%s: %.1f instructions per call with one input, %.1f with another", e, f.Instructions, f.Instructions2)
+		case f.Allocs != 0:
+			t.Errorf("%s: %d heap allocations in %d calls, want 0", e, f.Allocs, 2*f.Calls)
+		}
+		t.Logf("%s: %.1f instructions per call (EL3 -> EL0 -> EL3 included)", e, f.Instructions)
+	}
+}
