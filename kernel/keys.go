@@ -29,7 +29,7 @@ func imageHash() string {
 }
 
 // takeKeys reads the master-key record from the key region, wipes the
-// region, and starts the audit log with the key's audit key. Without a
+// region and removes it from the MMU's map, and starts the audit log with the key's audit key. Without a
 // usable record the log is unauthenticated and the status says why.
 func takeKeys(w io.Writer) (*muscle.KeyRecord, *audit.Log, int) {
 	rec, err := referee.LoadKeyRecord(virt.ReadKeyRegion())
@@ -37,6 +37,11 @@ func takeKeys(w io.Writer) (*muscle.KeyRecord, *audit.Log, int) {
 	wiped := "wiped"
 	if !virt.KeyRegionClear() {
 		wiped = "NOT WIPED"
+	}
+	if err := virt.UnmapKeyRegion(); err != nil {
+		wiped += ", NOT UNMAPPED: " + err.Error()
+	} else {
+		wiped += " and unmapped"
 	}
 	boot := fmt.Sprintf("referee %s on %s, image text blake3 %s", Version, virt.Name, imageHash())
 	if err != nil {

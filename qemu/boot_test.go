@@ -171,9 +171,9 @@ func TestBootBanner(t *testing.T) {
 		`^entropy: dtb rng-seed \+ virtio-rng@0x[0-9a-f]+, ChaCha8 DRBG$`,
 		`^aes: cpu AES=true PMULL=true .*crypto/aes runs on ARMv8 AES\+PMULL instructions`,
 		`^no-os: files, processes and sockets fail at run time: open /etc/hosts: `,
-		`^keys: master-key record [0-9a-f]{32} with 1 publishers; key region wiped$`,
+		`^keys: master-key record [0-9a-f]{32} with 1 publishers; key region wiped and unmapped$`,
 		`^audit 0 \d+ boot 0{64} [0-9a-f]{64} "referee .* image text blake3 [0-9a-f]{32}"$`,
-		`^audit 1 \d+ key [0-9a-f]{64} [0-9a-f]{64} "key id [0-9a-f]{32}, 1 publishers, key region wiped"$`,
+		`^audit 1 \d+ key [0-9a-f]{64} [0-9a-f]{64} "key id [0-9a-f]{32}, 1 publishers, key region wiped and unmapped"$`,
 		`^referee: powering off, exit status 0$`,
 	)
 	master, _ := os.ReadFile(keyFile)
@@ -307,7 +307,7 @@ func TestBadKeyRecord(t *testing.T) {
 			t.Errorf("%s: exit status %d, want %d", tt.name, status, tt.status)
 		}
 		expectLines(t, console,
-			`^keys: no usable master-key record at 0x90000000: .*`+tt.line+`.*; key region wiped$`,
+			`^keys: no usable master-key record at 0x90000000: .*`+tt.line+`.*; key region wiped and unmapped$`,
 			`^audit 1 \d+ key-error `,
 			`^referee: powering off, exit status `+strconv.Itoa(tt.status)+`$`,
 		)
