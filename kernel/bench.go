@@ -23,6 +23,10 @@ type benchFigures struct {
 	Instructions2 float64 `json:"instructions_per_call_other_input"`
 	Nanos         float64 `json:"ns_per_call"`
 	Allocs        uint64  `json:"allocations"`
+	// With a plain Go twin of the model (forward only): its instructions
+	// per call, and the muscle's per-call count divided by it.
+	GoInstructions float64 `json:"go_instructions_per_call,omitempty"`
+	Ratio          float64 `json:"muscle_to_go_ratio,omitempty"`
 }
 
 // pattern fills v with a deterministic, sign-alternating input that is not
@@ -93,6 +97,11 @@ func (s *shell) bench(args []string) error {
 		if err != nil {
 			return s.callFailed(m, sandbox.Forward, err)
 		}
+		if tw, ok := twins[m.h.Name]; ok {
+			if err := compareTwin(m, tw, x, &f, n); err != nil {
+				return err
+			}
+		}
 		results["forward"] = f
 	}
 	if m.h.Capabilities&muscle.CapTrain != 0 && m.space.HasEntry(sandbox.Train) {
@@ -109,13 +118,43 @@ func (s *shell) bench(args []string) error {
 		results["train"] = f
 	}
 	if s.json {
-		return s.replyJSON(results)
+		return s.replyJSON(map[string]any{"load_ns": m.loadNanos, "calls": results})
 	}
+	fmt.Fprintf(s.w, "load    %d ns (guest time: instructions under -icount)\n", m.loadNanos)
 	for _, e := range []string{"forward", "train"} {
 		if f, ok := results[e]; ok {
 			fmt.Fprintf(s.w, "%-7s %d calls: %.1f instructions/call (zero input), %.1f (other input), %.0f ns/call, %d allocations\n",
 				e, f.Calls, f.Instructions, f.Instructions2, f.Nanos, f.Allocs)
+			if f.GoInstructions > 0 {
+				fmt.Fprintf(s.w, "        plain Go twin: %.1f instructions/call; muscle/Go %.2f\n", f.GoInstructions, f.Ratio)
+			}
 		}
+	}
+	return nil
+}
+
+// compareTwin checks the model's plain Go twin against the muscle on x and
+// measures it like the muscle.
+func compareTwin(m *served, tw twin, x []float32, f *benchFigures, n int) error {
+	st := make([]float32, len(m.space.State())/4)
+	getFloats(st, m.space.State())
+	y := make([]float32, len(m.out))
+	if err := m.forward(x); err != nil {
+		return err
+	}
+	tw(x, y, st)
+	for i := range y {
+		if d := y[i] - m.out[i]; d > 1e-5 || d < -1e-5 {
+			return fail("twin", "the plain Go twin gives %v, the muscle %v", y, m.out)
+		}
+	}
+	g, err := measure(n, x, func() error { tw(x, y, st); return nil })
+	if err != nil {
+		return err
+	}
+	f.GoInstructions = g.Instructions
+	if g.Instructions > 0 {
+		f.Ratio = f.Instructions / g.Instructions
 	}
 	return nil
 }

@@ -43,6 +43,7 @@ func main() {
 	}
 	l.loadBundle()
 	printAudit(os.Stdout, log)
+	fmt.Printf("ready: console reached %d ns after reset (guest time; instructions under -icount)\n", now())
 	sh := &shell{w: os.Stdout, log: log, loader: l}
 	status = sh.run()
 	for _, m := range l.muscles {

@@ -73,6 +73,7 @@ func (l *loader) loadBundle() {
 // and serves it, replacing an older version of the same name. It returns a
 // description of the muscle accepted, or why it was rejected.
 func (l *loader) admit(source string, blob []byte) (string, error) {
+	start := now()
 	m, err := muscle.Open(blob, l.rec, &l.policy)
 	if err == nil && !l.skipVerify {
 		if err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
@@ -90,6 +91,7 @@ func (l *loader) admit(source string, blob []byte) (string, error) {
 		l.log.Append(now(), "reject", fmt.Sprintf("%s: %v", source, err))
 		return "", err
 	}
+	sv.loadNanos = now() - start
 	h := m.Header
 	l.policy.Raise(h.Name, h.Version)
 	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes",

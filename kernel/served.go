@@ -24,6 +24,9 @@ type served struct {
 	// allocates nothing).
 	out                     []float32
 	runs, trainings, faults uint64
+	// loadNanos is how long admission took (validation, verifier, mapping),
+	// in guest time: instructions under -icount shift=0.
+	loadNanos int64
 }
 
 func newServed(m *muscle.Muscle) (*served, error) {
