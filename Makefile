@@ -8,9 +8,11 @@
 #   KEYS=FILE            master-key record loaded at 0x9000_0000 (make qemu);
 #                        default: a development record under dev-keys/,
 #                        created on first use (git-ignored)
-#   MUSCLES=FILE         muscle bundle loaded at 0x9100_0000 (make qemu);
-#                        default: the example models, compiled and sealed
-#                        with the development keys
+#   MUSCLES=FILE         muscle bundle: make image builds it into the image
+#                        (for boards with no loader); make qemu boots that
+#                        image; default for make qemu: the example models,
+#                        compiled, sealed with the development keys and
+#                        loaded at 0x9100_0000
 #   EXIT_STATUS=N        tests only: the image powers off with status N
 
 GO ?= go
@@ -22,13 +24,15 @@ DEV_KEYS := dev-keys
 KEYS ?= $(DEV_KEYS)/keyrecord.bin
 EXAMPLES := $(wildcard compiler/frontend/testdata/models/*.py)
 MUSCLES ?= build/examples.cpio
+# A bundle named on the command line is built into the image.
+EMBED := $(filter command line,$(origin MUSCLES))
 
 .PHONY: all help deps toolchain image qemu test vet fuzz bench clean
 
 all: image
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,16p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "targets: toolchain image qemu test bench clean"
 
 deps:
@@ -42,7 +46,7 @@ else
 endif
 
 image: toolchain
-	$(GO) run ./tools/mkimage -o $(IMAGE) $(if $(EXIT_STATUS),-exit-status $(EXIT_STATUS))
+	$(GO) run ./tools/mkimage -o $(IMAGE) $(if $(EXIT_STATUS),-exit-status $(EXIT_STATUS)) $(if $(EMBED),-bundle $(MUSCLES))
 
 $(DEV_KEYS)/keyrecord.bin:
 	@echo "keys: creating a development master-key record and publisher in $(DEV_KEYS)/ (git-ignored)"
@@ -65,7 +69,7 @@ build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
 
 qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
-	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) -muscles $(MUSCLES)
+	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES))
 
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))

@@ -41,7 +41,7 @@ func main() {
 		fmt.Println("referee: TEST IMAGE: the machine-code verifier is skipped")
 		log.Append(now(), "test", "machine-code verifier skipped")
 	}
-	l.loadBundle()
+	l.loadBundles()
 	printAudit(os.Stdout, log)
 	fmt.Printf("ready: console reached %d ns after reset (guest time; instructions under -icount)\n", now())
 	sh := &shell{w: os.Stdout, log: log, loader: l}

@@ -42,9 +42,21 @@ type loader struct {
 	skipVerify bool
 }
 
-// loadBundle admits every muscle of the boot bundle; each is accepted or
+// loadBundles admits every muscle of the bundle built into the image, then
+// of the bundle the loader placed in the bundle region; each is accepted or
 // rejected on its own, the others keep loading.
-func (l *loader) loadBundle() {
+func (l *loader) loadBundles() {
+	if len(embeddedBundle) > 0 {
+		entries, err := bundle.Parse(embeddedBundle)
+		if err != nil {
+			fmt.Fprintf(l.w, "muscles: embedded bundle rejected: %v\n", err)
+			l.log.Append(now(), "bundle-error", "embedded: "+err.Error())
+		} else {
+			fmt.Fprintf(l.w, "muscles: bundle built into the image with %d entries\n", len(entries))
+			l.log.Append(now(), "bundle", fmt.Sprintf("embedded, %d entries", len(entries)))
+			l.admitAll("embedded:", entries)
+		}
+	}
 	entries, err := readBundle()
 	switch {
 	case errors.Is(err, bundle.ErrNoBundle):
@@ -58,11 +70,15 @@ func (l *loader) loadBundle() {
 	}
 	fmt.Fprintf(l.w, "muscles: bundle at %#x with %d entries\n", layout.BundleStart, len(entries))
 	l.log.Append(now(), "bundle", fmt.Sprintf("%d entries", len(entries)))
+	l.admitAll("", entries)
+}
+
+func (l *loader) admitAll(prefix string, entries []bundle.Entry) {
 	for _, e := range entries {
-		if detail, err := l.admit(e.Name, e.Data); err != nil {
-			fmt.Fprintf(l.w, "muscle %s: rejected: %v\n", e.Name, err)
+		if detail, err := l.admit(prefix+e.Name, e.Data); err != nil {
+			fmt.Fprintf(l.w, "muscle %s%s: rejected: %v\n", prefix, e.Name, err)
 		} else {
-			fmt.Fprintf(l.w, "muscle %s: accepted %s\n", e.Name, detail)
+			fmt.Fprintf(l.w, "muscle %s%s: accepted %s\n", prefix, e.Name, detail)
 		}
 	}
 }

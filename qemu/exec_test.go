@@ -1,16 +1,19 @@
 package qemu_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/qemu"
+	"github.com/muscles/referee/tools/image"
 )
 
 // The counter muscle: forward outputs state[0]; train adds input[0] to
@@ -152,5 +155,38 @@ func TestCallsAllocateNothingAndCountIsInputIndependent(t *testing.T) {
 			t.Errorf("%s: %d heap allocations in %d calls, want 0", e, f.Allocs, 2*f.Calls)
 		}
 		t.Logf("%s: %.1f instructions per call (EL3 -> EL0 -> EL3 included)", e, f.Instructions)
+	}
+}
+
+// TestEmbeddedBundle: a bundle built into the image (make image
+// MUSCLES=FILE, for boards with no loader) is loaded at boot, before the
+// loader's bundle, through the same validation chain.
+func TestEmbeddedBundle(t *testing.T) {
+	embedded := writeBundle(t, map[string][]byte{
+		"echo.muscle": sealCode(t, sealer, signer, "echo", 1, codeEcho),
+		"svc.muscle":  sealCode(t, sealer, signer, "svc", 1, codeSupervisor),
+	}, []string{"echo.muscle", "svc.muscle"})
+	im := filepath.Join(t.TempDir(), "referee-embedded.elf")
+	var log strings.Builder
+	if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, Bundle: embedded, Progress: &log}); err != nil {
+		t.Fatalf("building the image: %v\n%s", err, log.String())
+	}
+	loaded := writeBundle(t, map[string][]byte{"counter.muscle": sealCounter(t, sealer, signer, "counter", muscle.CapAll)}, []string{"counter.muscle"})
+	console, status := bootWithInput(t, qemu.Config{Kernel: im, NoRNG: true, Keys: keyFile, Muscles: loaded},
+		"run echo 4.25,0,0,0\nrun counter 0,0,0,0\npoweroff\n")
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console,
+		`^muscles: bundle built into the image with 2 entries$`,
+		`^muscle embedded:echo\.muscle: accepted "echo" v1`,
+		`^muscle embedded:svc\.muscle: rejected: machine-code verifier: `,
+		`^muscles: bundle at 0x91000000 with 1 entries$`,
+		`^muscle counter\.muscle: accepted "counter" v1`,
+		`^referee> run echo 4.25,0,0,0\noutput \[4\.25\]$`,
+		`^referee> run counter 0,0,0,0\noutput \[0\]$`,
+	)
+	if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, Bundle: filepath.Join(t.TempDir(), "missing.cpio")}); err == nil || !strings.Contains(err.Error(), "bundle to embed") {
+		t.Errorf("building with a missing bundle: %v", err)
 	}
 }

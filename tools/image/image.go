@@ -6,6 +6,7 @@ package image
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,9 @@ type Options struct {
 	// the machine-code verifier (to show that EL0 and the MMU alone contain
 	// hostile code). Never for a real device.
 	SkipVerifier bool
+	// Bundle, if set, is a muscle bundle (muscle bundle) built into the
+	// image, which the referee loads at boot before the loader's.
+	Bundle string
 	// Env is added to the build's environment (GOCACHE=... for example).
 	Env []string
 	// Progress receives the toolchain's progress and the build's output.
@@ -120,7 +124,16 @@ func Build(ctx context.Context, opts Options) error {
 	if opts.SkipVerifier {
 		ldflags += " -X main.testSkipVerifier=yes"
 	}
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-ldflags", ldflags, "-o", out, "./kernel")
+	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out}
+	if opts.Bundle != "" {
+		overlay, cleanup, err := bundleOverlay(root, opts.Bundle)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.CommandContext(ctx, goCmd, append(args, "./kernel")...)
 	cmd.Dir = root
 	cmd.Env = Env(opts.Env...)
 	if opts.Progress != nil {
@@ -130,4 +143,39 @@ func Build(ctx context.Context, opts Options) error {
 		return fmt.Errorf("building the kernel with %s: %w", goCmd, err)
 	}
 	return nil
+}
+
+// EmbeddedBundle is the file the kernel embeds; Options.Bundle replaces it.
+const EmbeddedBundle = "kernel/embedded.cpio"
+
+// bundleOverlay writes a go build -overlay file that puts bundle in place
+// of EmbeddedBundle, after checking that it is a file the referee can hold.
+func bundleOverlay(root, bundle string) (string, func(), error) {
+	abs, err := filepath.Abs(bundle)
+	if err != nil {
+		return "", nil, err
+	}
+	st, err := os.Stat(abs)
+	switch {
+	case err != nil:
+		return "", nil, fmt.Errorf("bundle to embed: %w", err)
+	case !st.Mode().IsRegular():
+		return "", nil, fmt.Errorf("bundle to embed: %s is not a regular file", bundle)
+	case st.Size() == 0 || st.Size() > layout.BundleMax:
+		return "", nil, fmt.Errorf("bundle to embed: %s is %d bytes, want 1 to %d", bundle, st.Size(), layout.BundleMax)
+	}
+	dir, err := os.MkdirTemp("", "referee-overlay")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	body, err := json.Marshal(map[string]map[string]string{"Replace": {filepath.Join(root, EmbeddedBundle): abs}})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "overlay.json"), body, 0o644)
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return filepath.Join(dir, "overlay.json"), cleanup, nil
 }

@@ -21,9 +21,10 @@ import (
 func main() {
 	out := flag.String("o", "build/referee.elf", "write the image to `FILE`")
 	status := flag.Int("exit-status", -1, "tests only: make the kernel power off with exit status `N` (0-255)")
+	bundle := flag.String("bundle", "", "build the muscle bundle `FILE` (muscle bundle) into the image, for boards with no loader")
 	skip := flag.Bool("skip-verifier", false, "tests only: map muscles without the machine-code verifier (never for a device)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: mkimage [-o FILE] [-exit-status N] [-skip-verifier]\n\nBuilds ./kernel for GOOS=tamago GOARCH=arm64 with the board's link layout (%s),\nusing $TAMAGO or the project's own toolchain.\n\nFlags:\n", image.LinkFlags())
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: mkimage [-o FILE] [-bundle FILE] [-exit-status N] [-skip-verifier]\n\nBuilds ./kernel for GOOS=tamago GOARCH=arm64 with the board's link layout (%s),\nusing $TAMAGO or the project's own toolchain.\n\nFlags:\n", image.LinkFlags())
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -31,7 +32,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	opts := image.Options{Out: *out, Progress: os.Stderr, SkipVerifier: *skip}
+	opts := image.Options{Out: *out, Progress: os.Stderr, SkipVerifier: *skip, Bundle: *bundle}
 	if *status >= 0 {
 		if *status > 255 {
 			fmt.Fprintln(os.Stderr, "mkimage: -exit-status must be 0-255")
