@@ -180,6 +180,10 @@ func (s *shell) replyError(cmd string, err error) {
 		fmt.Fprintf(s.w, "%s\n", b)
 		return
 	}
+	if errorCode(err) == "unknown-command" {
+		fmt.Fprintf(s.w, "error: %v\n", err)
+		return
+	}
 	fmt.Fprintf(s.w, "error: %s: %v\n", cmd, err)
 }
 

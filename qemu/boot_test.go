@@ -186,7 +186,7 @@ func TestBootBanner(t *testing.T) {
 // the audit log records), and the exit status of poweroff.
 func TestConsole(t *testing.T) {
 	long := strings.Repeat("x", 2000)
-	input := "help\nfrobnicate now\n" + long + "\npoweroff 300\nmuscles\naudit\npoweroff 9\n"
+	input := "help\nfrobnicate now\n" + long + "\npoweroff 300\nlist\nrun\ntrain a b\ninfo\nbench\njson maybe\nrun x 1,2\njson on\nrun\njson off\naudit\npoweroff 9\n"
 	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile}, input)
 	if status != 9 {
 		t.Errorf("exit status %d, want 9", status)
@@ -198,6 +198,13 @@ func TestConsole(t *testing.T) {
 		`^error: line longer than 1024 bytes ignored$`,
 		`^error: poweroff: exit status "300" is not 0-255$`,
 		`^no muscles loaded$`,
+		`^error: run: usage: run NAME V,V,\.\.\.$`,
+		`^error: train: usage: train NAME INPUTS TARGETS \[STEPS\]$`,
+		`^error: info: usage: info NAME$`,
+		`^error: bench: usage: bench NAME \[N\]$`,
+		`^error: json: usage: json on\|off$`,
+		`^error: run: no muscle "x" is loaded \(list shows them\)$`,
+		`^\{"error":"usage: run NAME V,V,\.\.\.","code":"usage"\}$`,
 		`^audit \d+ \d+ console .* "unknown command \\"frobnicate\\""$`,
 		`^audit \d+ \d+ console .* "over-long line \(more than 1024 bytes\) ignored"$`,
 		`^referee: powering off, exit status 9$`,

@@ -133,14 +133,21 @@ func TestCallsAllocateNothingAndCountIsInputIndependent(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no bench reply:\n%s", console)
 	}
-	var got map[string]struct {
-		Calls         int     `json:"calls"`
-		Instructions  float64 `json:"instructions_per_call"`
-		Instructions2 float64 `json:"instructions_per_call_other_input"`
-		Allocs        uint64  `json:"allocations"`
+	var reply struct {
+		Calls map[string]struct {
+			Calls         int     `json:"calls"`
+			Instructions  float64 `json:"instructions_per_call"`
+			Instructions2 float64 `json:"instructions_per_call_other_input"`
+			Allocs        uint64  `json:"allocations"`
+		} `json:"calls"`
+		LoadNanos int64 `json:"load_ns"`
 	}
-	if err := json.Unmarshal([]byte(m[1]), &got); err != nil {
+	if err := json.Unmarshal([]byte(m[1]), &reply); err != nil {
 		t.Fatal(err)
+	}
+	got := reply.Calls
+	if reply.LoadNanos <= 0 {
+		t.Errorf("load_ns %d", reply.LoadNanos)
 	}
 	for _, e := range []string{"forward", "train"} {
 		f, ok := got[e]
