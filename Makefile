@@ -13,6 +13,8 @@
 #                        image; default for make qemu: the example models,
 #                        compiled, sealed with the development keys and
 #                        loaded at 0x9100_0000
+#   CONSOLE=PATH         make qemu puts the console on a Unix socket at PATH
+#                        for tools/console (QEMU waits for it to connect)
 #   EXIT_STATUS=N        tests only: the image powers off with status N
 
 GO ?= go
@@ -32,7 +34,7 @@ EMBED := $(filter command line,$(origin MUSCLES))
 all: image
 
 help:
-	@sed -n '1,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,18p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "targets: toolchain image qemu test bench clean"
 
 deps:
@@ -69,7 +71,7 @@ build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
 
 qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
-	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES))
+	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE))
 
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))

@@ -36,6 +36,10 @@ type Config struct {
 	// shift=0,sleep=off): deterministic, and a nanosecond of guest time is
 	// one instruction.
 	ICount bool
+	// Console, if set, puts the serial console on a Unix socket at this
+	// path instead of standard I/O; QEMU waits for the first client (such
+	// as tools/console) before it starts the machine.
+	Console string
 }
 
 // Args returns the emulator's arguments, after checking the files.
@@ -46,11 +50,18 @@ func (c Config) Args() ([]string, error) {
 	if _, err := os.Stat(c.Kernel); err != nil {
 		return nil, fmt.Errorf("qemu: kernel image: %w", err)
 	}
+	serial := "stdio"
+	if c.Console != "" {
+		if strings.Contains(c.Console, ",") {
+			return nil, fmt.Errorf("qemu: console socket path %q contains a comma, which QEMU's option syntax cannot take", c.Console)
+		}
+		serial = "unix:" + c.Console + ",server=on,wait=on"
+	}
 	args := []string{
 		"-machine", "virt,secure=on,gic-version=3",
 		"-cpu", "cortex-a53",
 		"-m", fmt.Sprintf("%dM", layout.DRAMSize>>20),
-		"-nographic", "-monitor", "none", "-serial", "stdio",
+		"-nographic", "-monitor", "none", "-serial", serial,
 		"-semihosting",
 		"-global", "virtio-mmio.force-legacy=false",
 	}

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./qemu/run [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount]
+//	go run ./qemu/run [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
 //
 // Exit status: the image's; 125 if QEMU could not be started; 2 for bad
 // usage. Quit a running image with Ctrl-C.
@@ -28,6 +28,7 @@ func main() {
 	flag.StringVar(&c.Muscles, "muscles", "", "muscle bundle `FILE` to load at the bundle region")
 	flag.BoolVar(&c.NoRNG, "no-rng", false, "boot without the virtio-rng device")
 	flag.BoolVar(&c.ICount, "icount", false, "count instructions as guest time (-icount shift=0,sleep=off)")
+	flag.StringVar(&c.Console, "console", "", "put the serial console on a Unix socket at `PATH` (QEMU waits for the first client, e.g. go run ./tools/console -connect PATH)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: run [flags]\n\nBoots the image on QEMU's virt board and prints the QEMU command line first.\nThe exit status is the image's.\n\nFlags:\n")
 		flag.PrintDefaults()
@@ -43,6 +44,9 @@ func main() {
 		os.Exit(125)
 	}
 	fmt.Fprintln(os.Stderr, qemu.CommandLine(cmd))
+	if c.Console != "" {
+		fmt.Fprintf(os.Stderr, "run: the console is on %s; QEMU starts the machine when a client connects: go run ./tools/console -connect %s\n", c.Console, c.Console)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
