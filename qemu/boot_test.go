@@ -378,7 +378,7 @@ func sealCode(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name s
 	return blob
 }
 
-func writeBundle(t *testing.T, files map[string][]byte, order []string) string {
+func writeBundle(t testing.TB, files map[string][]byte, order []string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := cpio.Newc.Writer(&buf)

@@ -77,7 +77,7 @@ func csv(v []float32) string {
 }
 
 // buildMusclec builds the compiler command with the host toolchain.
-func buildMusclec(t *testing.T, dir string) string {
+func buildMusclec(t testing.TB, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "musclec")
 	cmd := exec.Command("go", "build", "-o", bin, "../tools/musclec")
@@ -89,7 +89,7 @@ func buildMusclec(t *testing.T, dir string) string {
 
 // writePublisherKeys writes the test publisher's keys as the key files
 // `muscle keygen` makes and `musclec build` reads.
-func writePublisherKeys(t *testing.T, dir string) (sealingFile, signerFile string) {
+func writePublisherKeys(t testing.TB, dir string) (sealingFile, signerFile string) {
 	t.Helper()
 	sealingFile, signerFile = filepath.Join(dir, "publisher.sealing"), filepath.Join(dir, "publisher.signing")
 	sb, err := sealer.MarshalBinary()
