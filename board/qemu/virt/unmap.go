@@ -35,7 +35,7 @@ func translatesForRead(va uint64) bool
 // UnmapKeyRegion removes the key region's 2 MiB block from the MMU's map
 // and reports whether the region now fails to translate.
 func UnmapKeyRegion() error {
-	l1 := (*[512]uint64)(unsafe.Pointer(uintptr(layout.RAMStart + tamagoL1Offset)))
+	l1 := (*[512]uint64)(phys(layout.RAMStart + tamagoL1Offset))
 	idx := layout.KeyRecordStart / gib
 	block := l1[idx]
 	switch {
