@@ -121,47 +121,68 @@ func TestCapabilities(t *testing.T) {
 // TestCallsAllocateNothingAndCountIsInputIndependent: under -icount the
 // referee's bench command counts the instructions of a call (the switch to
 // EL0 and back included) with two different inputs: the counts must be
-// equal, and the calls must not allocate on the heap.
+// equal, and the calls must not allocate on the heap. For the counter
+// muscle and two compiled models whose activations (exp, tanh) are
+// branchless approximations.
 func TestCallsAllocateNothingAndCountIsInputIndependent(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildMusclec(t, dir)
+	sk, sg := writePublisherKeys(t, dir)
 	files := map[string][]byte{"all": sealCounter(t, sealer, signer, "all", muscle.CapAll)}
-	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, ICount: true, Keys: keyFile, Muscles: writeBundle(t, files, []string{"all"})},
-		"json on\nbench all 200\npoweroff\n")
+	order := []string{"all"}
+	for _, name := range []string{"tanh_mlp", "softmax"} {
+		out := filepath.Join(dir, name+".muscle")
+		if _, err := musclec(bin, "build", filepath.Join(exampleModels, name+".py"), "-o", out, "--sealing-key", sk, "--signer", sg, "--caps", "forward,train"); err != nil {
+			t.Fatal(err)
+		}
+		blob, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name], order = blob, append(order, name)
+	}
+	input := "json on\n"
+	for _, n := range order {
+		input += "bench " + n + " 100\n"
+	}
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, ICount: true, Keys: keyFile, Muscles: writeBundle(t, files, order)}, input+"poweroff\n")
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
-	m := regexp.MustCompile(`(?m)^referee> bench all 200\n(\{.*\})$`).FindStringSubmatch(console)
-	if m == nil {
-		t.Fatalf("no bench reply:\n%s", console)
-	}
-	var reply struct {
-		Calls map[string]struct {
-			Calls         int     `json:"calls"`
-			Instructions  float64 `json:"instructions_per_call"`
-			Instructions2 float64 `json:"instructions_per_call_other_input"`
-			Allocs        uint64  `json:"allocations"`
-		} `json:"calls"`
-		LoadNanos int64 `json:"load_ns"`
-	}
-	if err := json.Unmarshal([]byte(m[1]), &reply); err != nil {
-		t.Fatal(err)
-	}
-	got := reply.Calls
-	if reply.LoadNanos <= 0 {
-		t.Errorf("load_ns %d", reply.LoadNanos)
-	}
-	for _, e := range []string{"forward", "train"} {
-		f, ok := got[e]
-		switch {
-		case !ok:
-			t.Errorf("%s: not measured: %s", e, m[1])
-		case f.Calls != 200 || f.Instructions < 50:
-			t.Errorf("%s: %d calls, %.1f instructions per call: the PMU did not count", e, f.Calls, f.Instructions)
-		case f.Instructions != f.Instructions2:
-			t.Errorf("%s: %.1f instructions per call with one input, %.1f with another", e, f.Instructions, f.Instructions2)
-		case f.Allocs != 0:
-			t.Errorf("%s: %d heap allocations in %d calls, want 0", e, f.Allocs, 2*f.Calls)
+	for _, n := range order {
+		m := regexp.MustCompile(`(?m)^referee> bench ` + n + ` 100\n(\{.*\})$`).FindStringSubmatch(console)
+		if m == nil {
+			t.Fatalf("%s: no bench reply:\n%s", n, console)
 		}
-		t.Logf("%s: %.1f instructions per call (EL3 -> EL0 -> EL3 included)", e, f.Instructions)
+		var reply struct {
+			Calls map[string]struct {
+				Calls         int     `json:"calls"`
+				Instructions  float64 `json:"instructions_per_call"`
+				Instructions2 float64 `json:"instructions_per_call_other_input"`
+				Allocs        uint64  `json:"allocations"`
+			} `json:"calls"`
+			LoadNanos int64 `json:"load_ns"`
+		}
+		if err := json.Unmarshal([]byte(m[1]), &reply); err != nil {
+			t.Fatal(err)
+		}
+		if reply.LoadNanos <= 0 {
+			t.Errorf("%s: load_ns %d", n, reply.LoadNanos)
+		}
+		for _, e := range []string{"forward", "train"} {
+			f, ok := reply.Calls[e]
+			switch {
+			case !ok:
+				t.Errorf("%s %s: not measured: %s", n, e, m[1])
+			case f.Calls != 100 || f.Instructions < 50:
+				t.Errorf("%s %s: %d calls, %.1f instructions per call: the PMU did not count", n, e, f.Calls, f.Instructions)
+			case f.Instructions != f.Instructions2:
+				t.Errorf("%s %s: %.2f instructions per call with one input, %.2f with another", n, e, f.Instructions, f.Instructions2)
+			case f.Allocs != 0:
+				t.Errorf("%s %s: %d heap allocations in %d calls, want 0", n, e, f.Allocs, 2*f.Calls)
+			}
+			t.Logf("%s %s: %.1f instructions per call (EL3 -> EL0 -> EL3 included)", n, e, f.Instructions)
+		}
 	}
 }
 
@@ -196,4 +217,74 @@ func TestEmbeddedBundle(t *testing.T) {
 	if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, Bundle: filepath.Join(t.TempDir(), "missing.cpio")}); err == nil || !strings.Contains(err.Error(), "bundle to embed") {
 		t.Errorf("building with a missing bundle: %v", err)
 	}
+}
+
+// TestKeyRecordDecides: the same bundle under two key records. Under a
+// record that sets a minimum version, the muscle below it is rejected and
+// the others serve; under a record with another master key (the same
+// publisher, whose signatures still verify) every muscle is rejected with
+// a clear message, and the referee still serves its console.
+func TestKeyRecordDecides(t *testing.T) {
+	master := make([]byte, muscle.KeySize)
+	rand.Read(master)
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	id := muscle.PublisherIDFor(pub)
+	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		t.Fatal(err)
+	}
+	sk, sg := rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}
+	if err := rec.SetMinVersion("old", 3); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"echo.muscle": sealCode(t, sk, sg, "echo", 1, codeEcho),
+		"old.muscle":  sealCode(t, sk, sg, "old", 2, codeEcho),
+		"new.muscle":  sealCode(t, sk, sg, "new", 3, codeEcho),
+	}
+	order := []string{"echo.muscle", "old.muscle", "new.muscle"}
+	bundle := writeBundle(t, files, order)
+
+	other := make([]byte, muscle.KeySize)
+	rand.Read(other)
+	stranger, err := muscle.NewKeyRecord(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stranger.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, r := range map[string]*muscle.KeyRecord{"own": rec, "other": stranger} {
+		b, err := r.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	input := "run echo 1,0,0,0\nrun new 2,0,0,0\nrun old 3,0,0,0\npoweroff\n"
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: filepath.Join(dir, "own"), Muscles: bundle}, input)
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	expectLines(t, console,
+		`^muscle old\.muscle: rejected: rollback: .*`,
+		`^referee> run echo 1,0,0,0\noutput \[1\]$`,
+		`^referee> run new 2,0,0,0\noutput \[2\]$`,
+		`^referee> run old 3,0,0,0\nerror: run: no muscle "old" is loaded`,
+	)
+	console, status = bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: filepath.Join(dir, "other"), Muscles: bundle}, input)
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	for _, n := range order {
+		expectLines(t, console, `^muscle `+regexp.QuoteMeta(n)+`: rejected: wrong key: decryption failed: .* does not decrypt with key record [0-9a-f]{32}$`)
+	}
+	expectLines(t, console, `^referee> run echo 1,0,0,0\nerror: run: no muscle "echo" is loaded`)
+	t.Log(regexp.MustCompile(`(?m)^muscle echo.muscle: .*$`).FindString(console))
 }
