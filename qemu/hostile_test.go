@@ -63,9 +63,25 @@ var hostiles = []hostile{
 // codeEcho copies input[0] to the output: the muscle that keeps serving.
 var codeEcho = words(0xbd400000, 0xbd000020, insRet) // ldr s0, [x0]; str s0, [x1]; ret
 
+var (
+	// codeSetFPCR sets round-toward-zero and flush-to-zero (FPCR is
+	// writable at EL0) and returns normally.
+	codeSetFPCR = words(0xd2a03805, 0xd51b4405, insRet) // mov x5, #0x1c00000; msr fpcr, x5
+	// codeRound outputs input[0] + input[1], whose rounding shows FPCR.
+	codeRound = words(0xbd400000, 0xbd400401, 0x1e212800, 0xbd000020, insRet) // ldr s0, [x0]; ldr s1, [x0, #4]; fadd s0, s0, s1; str s0, [x1]
+)
+
+// roundProbe adds 1 and 1.5·2⁻²⁴: 1.0000001 (1 + 2⁻²³) when rounding to
+// nearest as the referee's FPCR says, 1 when rounding toward zero.
+const roundProbe = "run round 1,8.940697e-08,0,0\n"
+
 func hostileBundle(t *testing.T) string {
-	files := map[string][]byte{"echo.muscle": sealCode(t, sealer, signer, "echo", 1, codeEcho)}
-	order := []string{"echo.muscle"}
+	files := map[string][]byte{
+		"echo.muscle":     sealCode(t, sealer, signer, "echo", 1, codeEcho),
+		"round.muscle":    sealCode(t, sealer, signer, "round", 1, codeRound),
+		"set-fpcr.muscle": sealCode(t, sealer, signer, "set-fpcr", 1, codeSetFPCR),
+	}
+	order := []string{"echo.muscle", "round.muscle", "set-fpcr.muscle"}
 	for _, h := range hostiles {
 		files[h.name+".muscle"] = sealCode(t, sealer, signer, h.name, 1, h.code)
 		order = append(order, h.name+".muscle")
@@ -91,7 +107,8 @@ func TestHostileMusclesRejected(t *testing.T) {
 		}
 		expectLines(t, console, `^error: run: no muscle "`+h.name+`" is loaded`)
 	}
-	expectLines(t, console, `^muscle echo\.muscle: accepted`, `^output \[2\.5\]$`)
+	expectLines(t, console, `^muscle echo\.muscle: accepted`, `^output \[2\.5\]$`,
+		`^muscle set-fpcr\.muscle: rejected: machine-code verifier: .*MSR .*system instruction`)
 	if _, err := audit.Verify(console, auditKey); err != nil {
 		t.Errorf("the audit log does not verify: %v", err)
 	}
@@ -115,6 +132,7 @@ func TestHostileMusclesContained(t *testing.T) {
 		input += "run " + h.name + " 1,2,3,4\n"
 		input += fmt.Sprintf("run echo %d,0,0,0\n", i)
 	}
+	input += roundProbe + "run set-fpcr 1,2,3,4\n" + roundProbe
 	input += "json on\nrun read-keys 1,2,3,4\nrun loop-forever 1,2,3,4\nrun echo 7,0,0,0\naudit\n"
 	console, status := bootWithInput(t, qemu.Config{Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
 	if status != 0 {
@@ -129,6 +147,12 @@ func TestHostileMusclesContained(t *testing.T) {
 			`^audit \d+ \d+ fault .*"\\"`+h.name+`\\" v1 forward: `,
 		)
 	}
+	// A muscle may change FPCR at EL0, but every call starts from the
+	// referee's value: the probe rounds the same before and after.
+	if got := regexp.MustCompile(`(?m)^referee> run round .*\n(.*)$`).FindAllStringSubmatch(console, -1); len(got) != 2 || got[0][1] != "output [1.0000001]" || got[1][1] != got[0][1] {
+		t.Errorf("rounding probe before and after set-fpcr: %q, want output [1.0000001] twice", got)
+	}
+	expectLines(t, console, `^referee> run set-fpcr 1,2,3,4\noutput \[0\]$`)
 	expectLines(t, console,
 		`^\{"error":"read from 0x90000000 \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`,
 		`^\{"error":"budget exceeded: .*","code":"deadline"\}$`,
