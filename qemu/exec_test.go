@@ -49,30 +49,13 @@ func sealCounter(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, nam
 // command only with it; and a muscle asking for more than its publisher
 // may grant is rejected at load.
 func TestCapabilities(t *testing.T) {
-	master := make([]byte, muscle.KeySize)
-	rand.Read(master)
-	rec, err := muscle.NewKeyRecord(master)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := newRecord(t)
 	var sk [2]*muscle.SealingKey
 	var sg [2]*muscle.SigningKey
 	for i, grants := range []muscle.Capabilities{muscle.CapAll, muscle.CapForward} {
-		pub, priv, _ := ed25519.GenerateKey(nil)
-		id := muscle.PublisherIDFor(pub)
-		if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: grants}); err != nil {
-			t.Fatal(err)
-		}
-		sk[i], sg[i] = rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}
+		sk[i], sg[i] = addPublisher(t, rec, grants)
 	}
-	b, err := rec.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := filepath.Join(t.TempDir(), "keys.bin")
-	if err := os.WriteFile(keys, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keys := writeRecord(t, rec)
 	const (
 		fwd = muscle.CapForward
 		trn = muscle.CapTrain
@@ -225,18 +208,8 @@ func TestEmbeddedBundle(t *testing.T) {
 // publisher, whose signatures still verify) every muscle is rejected with
 // a clear message, and the referee still serves its console.
 func TestKeyRecordDecides(t *testing.T) {
-	master := make([]byte, muscle.KeySize)
-	rand.Read(master)
-	rec, err := muscle.NewKeyRecord(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	id := muscle.PublisherIDFor(pub)
-	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
-		t.Fatal(err)
-	}
-	sk, sg := rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}
+	rec := newRecord(t)
+	sk, sg := addPublisher(t, rec, muscle.CapAll)
 	if err := rec.SetMinVersion("old", 3); err != nil {
 		t.Fatal(err)
 	}
@@ -247,28 +220,14 @@ func TestKeyRecordDecides(t *testing.T) {
 	}
 	order := []string{"echo.muscle", "old.muscle", "new.muscle"}
 	bundle := writeBundle(t, files, order)
-
-	other := make([]byte, muscle.KeySize)
-	rand.Read(other)
-	stranger, err := muscle.NewKeyRecord(other)
-	if err != nil {
+	// The same publisher under another master key.
+	stranger := newRecord(t)
+	if err := stranger.AddPublisher(rec.Publishers[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := stranger.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for name, r := range map[string]*muscle.KeyRecord{"own": rec, "other": stranger} {
-		b, err := r.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	own, other := writeRecord(t, rec), writeRecord(t, stranger)
 	input := "run echo 1,0,0,0\nrun new 2,0,0,0\nrun old 3,0,0,0\npoweroff\n"
-	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: filepath.Join(dir, "own"), Muscles: bundle}, input)
+	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: own, Muscles: bundle}, input)
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
@@ -278,7 +237,7 @@ func TestKeyRecordDecides(t *testing.T) {
 		`^referee> run new 2,0,0,0\noutput \[2\]$`,
 		`^referee> run old 3,0,0,0\nerror: run: no muscle "old" is loaded`,
 	)
-	console, status = bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: filepath.Join(dir, "other"), Muscles: bundle}, input)
+	console, status = bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: other, Muscles: bundle}, input)
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
@@ -287,4 +246,43 @@ func TestKeyRecordDecides(t *testing.T) {
 	}
 	expectLines(t, console, `^referee> run echo 1,0,0,0\nerror: run: no muscle "echo" is loaded`)
 	t.Log(regexp.MustCompile(`(?m)^muscle echo.muscle: .*$`).FindString(console))
+}
+
+// newRecord makes a master-key record with a fresh random master key and
+// no publishers.
+func newRecord(t *testing.T) *muscle.KeyRecord {
+	t.Helper()
+	master := make([]byte, muscle.KeySize)
+	rand.Read(master)
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// addPublisher adds a fresh publisher that may grant grants, and returns
+// its sealing and signing keys.
+func addPublisher(t *testing.T, rec *muscle.KeyRecord, grants muscle.Capabilities) (*muscle.SealingKey, *muscle.SigningKey) {
+	t.Helper()
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	id := muscle.PublisherIDFor(pub)
+	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: grants}); err != nil {
+		t.Fatal(err)
+	}
+	return rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}
+}
+
+// writeRecord writes rec to a file for the launcher.
+func writeRecord(t *testing.T, rec *muscle.KeyRecord) string {
+	t.Helper()
+	b, err := rec.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "keys.bin")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
