@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/muscles/referee/board/qemu/virt"
-	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/referee/sandbox"
 )
 
@@ -92,8 +91,8 @@ func (s *shell) bench(args []string) error {
 	}
 	results := map[string]benchFigures{}
 	x := make([]float32, m.man.Input.Elements())
-	if m.h.Capabilities&muscle.CapForward != 0 {
-		f, err := measure(n, x, func() error { return m.forward(x) })
+	if m.may(sandbox.Forward) == nil {
+		f, err := measure(n, x, func() error { return m.call(sandbox.Forward, x, nil) })
 		if err != nil {
 			return s.callFailed(m, sandbox.Forward, err)
 		}
@@ -104,12 +103,12 @@ func (s *shell) bench(args []string) error {
 		}
 		results["forward"] = f
 	}
-	if m.h.Capabilities&muscle.CapTrain != 0 && m.space.HasEntry(sandbox.Train) {
+	if m.may(sandbox.Train) == nil {
 		clear(x)
 		y := make([]float32, m.man.Target.Elements())
 		pattern(y)
 		saved := slices.Clone(m.space.State())
-		f, err := measure(n, x, func() error { return m.train(x, y) })
+		f, err := measure(n, x, func() error { return m.call(sandbox.Train, x, y) })
 		copy(m.space.State(), saved)
 		clear(saved)
 		if err != nil {
@@ -139,7 +138,7 @@ func compareTwin(m *served, tw twin, x []float32, f *benchFigures, n int) error 
 	st := make([]float32, len(m.space.State())/4)
 	getFloats(st, m.space.State())
 	y := make([]float32, len(m.out))
-	if err := m.forward(x); err != nil {
+	if err := m.call(sandbox.Forward, x, nil); err != nil {
 		return err
 	}
 	tw(x, y, st)

@@ -174,14 +174,14 @@ func (s *shell) runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.h.Capabilities&muscle.CapForward == 0 {
-		return fail("capability", "%s may not run forward: its capabilities are %s", m.h.Name, m.h.Capabilities)
+	if err := m.may(sandbox.Forward); err != nil {
+		return err
 	}
 	x, err := parseFloats("input", args[1], int(m.man.Input.Elements()))
 	if err != nil {
 		return err
 	}
-	if err := m.forward(x); err != nil {
+	if err := m.call(sandbox.Forward, x, nil); err != nil {
 		return s.callFailed(m, sandbox.Forward, err)
 	}
 	if s.json {
@@ -199,8 +199,8 @@ func (s *shell) train(args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.h.Capabilities&muscle.CapTrain == 0 || !m.space.HasEntry(sandbox.Train) {
-		return fail("capability", "%s may not train: its capabilities are %s", m.h.Name, m.h.Capabilities)
+	if err := m.may(sandbox.Train); err != nil {
+		return err
 	}
 	x, err := parseFloats("inputs", args[1], int(m.man.Input.Elements()))
 	if err != nil {
@@ -218,7 +218,7 @@ func (s *shell) train(args []string) error {
 	}
 	persist := m.h.Capabilities&muscle.CapPersist != 0
 	for i := 0; i < steps; i++ {
-		if err := m.train(x, y); err != nil {
+		if err := m.call(sandbox.Train, x, y); err != nil {
 			if !persist {
 				m.space.ResetState()
 			}

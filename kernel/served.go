@@ -71,29 +71,35 @@ func getFloats(dst []float32, src []byte) {
 	}
 }
 
-// forward runs the forward entry on x (len = the input's elements); the
-// output is in s.out.
-func (s *served) forward(x []float32) error {
-	putFloats(s.space.Input(), x)
-	if err := s.space.Call(sandbox.Forward); err != nil {
-		s.faults++
-		return err
+// may reports whether the muscle may be called at entry e: it needs the
+// entry's capability (forward or train) and the entry in its code.
+func (s *served) may(e sandbox.Entry) error {
+	c, verb := muscle.CapForward, "run forward"
+	if e == sandbox.Train {
+		c, verb = muscle.CapTrain, "train"
 	}
-	s.runs++
-	getFloats(s.out, s.space.Output())
+	if s.h.Capabilities&c == 0 || !s.space.HasEntry(e) {
+		return fail("capability", "%s may not %s: its capabilities are %s", s.h.Name, verb, s.h.Capabilities)
+	}
 	return nil
 }
 
-// train runs one training step on x and target y; the step's output is in
-// s.out.
-func (s *served) train(x, y []float32) error {
+// call runs entry e on input x (and, for train, target y); the call's
+// output is in s.out. The caller has checked may. Nothing is allocated.
+func (s *served) call(e sandbox.Entry, x, y []float32) error {
 	putFloats(s.space.Input(), x)
-	putFloats(s.space.Target(), y)
-	if err := s.space.Call(sandbox.Train); err != nil {
+	if e == sandbox.Train {
+		putFloats(s.space.Target(), y)
+	}
+	if err := s.space.Call(e); err != nil {
 		s.faults++
 		return err
 	}
-	s.trainings++
+	if e == sandbox.Train {
+		s.trainings++
+	} else {
+		s.runs++
+	}
 	getFloats(s.out, s.space.Output())
 	return nil
 }

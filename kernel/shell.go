@@ -118,7 +118,8 @@ func (s *shell) execute(line string) (status int, done bool) {
 		return 0, false
 	}
 	var err error
-	switch f[0] {
+	cmd := f[0] // names the command in a human-readable error
+	switch cmd {
 	case "help":
 		fmt.Fprint(s.w, shellHelp)
 	case "list":
@@ -162,15 +163,16 @@ func (s *shell) execute(line string) (status int, done bool) {
 			name = name[:32] + "..."
 		}
 		s.log.Append(now(), "console", fmt.Sprintf("unknown command %q", name))
-		err = fail("unknown-command", "unknown command %q; try help", name)
+		cmd, err = "", fail("unknown-command", "unknown command %q; try help", name)
 	}
 	if err != nil {
-		s.replyError(f[0], err)
+		s.replyError(cmd, err)
 	}
 	return 0, false
 }
 
-// replyError prints a failed command's error: one JSON line in JSON mode.
+// replyError prints a failed command's error, prefixed with the command
+// unless cmd is empty: one JSON line in JSON mode.
 func (s *shell) replyError(cmd string, err error) {
 	if s.json {
 		b, _ := json.Marshal(struct {
@@ -180,7 +182,7 @@ func (s *shell) replyError(cmd string, err error) {
 		fmt.Fprintf(s.w, "%s\n", b)
 		return
 	}
-	if errorCode(err) == "unknown-command" {
+	if cmd == "" {
 		fmt.Fprintf(s.w, "error: %v\n", err)
 		return
 	}
