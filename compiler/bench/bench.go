@@ -59,10 +59,8 @@ import (
 	"sync"
 
 	A "github.com/muscles/referee/compiler/arm64"
-	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/frontend"
-	"github.com/muscles/referee/compiler/ir"
 )
 
 // The external tools.
@@ -105,25 +103,14 @@ type Compiled struct {
 	Muscle *codegen.Muscle
 }
 
-// Compile runs the musclec pipeline on a model file: frontend.Compile,
-// ir.RunPasses, autodiff.TrainFile, codegen.CompileMuscle.
+// Compile runs the musclec pipeline (codegen.CompileSource) on a model
+// file.
 func Compile(path string) (*Compiled, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	m, err := frontend.Compile(path, src)
-	if err != nil {
-		return nil, err
-	}
-	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
-		return nil, err
-	}
-	tg, err := autodiff.TrainFile(path, src)
-	if err != nil {
-		return nil, err
-	}
-	mu, err := codegen.CompileMuscle(m, tg)
+	m, mu, err := codegen.CompileSource(path, src)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/arch/arm64/arm64asm"
 
 	A "github.com/muscles/referee/compiler/arm64"
-	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
@@ -47,20 +46,9 @@ func compileMuscle(t *testing.T, path string) (*frontend.Model, *codegen.Muscle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := frontend.Compile(path, src)
+	m, mu, err := codegen.CompileSource(path, src)
 	if err != nil {
-		t.Fatalf("frontend: %v", err)
-	}
-	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
-		t.Fatal(err)
-	}
-	tg, err := autodiff.TrainFile(path, src)
-	if err != nil {
-		t.Fatalf("autodiff: %v", err)
-	}
-	mu, err := codegen.CompileMuscle(m, tg)
-	if err != nil {
-		t.Fatalf("codegen: %v", err)
+		t.Fatalf("compiling %s: %v", path, err)
 	}
 	return m, mu
 }

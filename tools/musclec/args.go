@@ -36,8 +36,13 @@ func parse(fs *flag.FlagSet, stdout io.Writer, args []string) ([]string, error) 
 	}
 }
 
-// oneModel expects exactly one positional argument, the model file.
-func oneModel(pos []string) (string, error) {
+// parseModel parses the flags and expects exactly one positional argument,
+// the model file.
+func parseModel(fs *flag.FlagSet, stdout io.Writer, args []string) (string, error) {
+	pos, err := parse(fs, stdout, args)
+	if err != nil {
+		return "", err
+	}
 	if len(pos) != 1 {
 		return "", fail(exitUsage, "want one MODEL.py, got %d arguments %q", len(pos), pos)
 	}

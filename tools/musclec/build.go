@@ -35,11 +35,7 @@ func runBuild(stdout io.Writer, args []string) error {
 	caps := fs.String("caps", "forward", "capabilities to ask for, comma-separated (forward, train, persist)")
 	budget := fs.Uint("budget", 1000, "run-time budget per call in `MICROSECONDS`")
 	force := fs.Bool("force", false, "replace OUT if it exists")
-	pos, err := parse(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneModel(pos)
+	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}

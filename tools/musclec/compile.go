@@ -1,12 +1,11 @@
 package main
 
 import (
+	"errors"
 	"os"
 
-	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/frontend"
-	"github.com/muscles/referee/compiler/ir"
 )
 
 // compiled is a model and its muscle code (forward and train entries).
@@ -33,22 +32,18 @@ func load(path string) ([]byte, *frontend.Model, error) {
 	return src, m, nil
 }
 
-// compileFile runs the whole pipeline: trace, passes, autodiff (with the
-// module's loss if it defines one), code for both entries.
+// compileFile runs the whole pipeline (codegen.CompileSource) on a model
+// file.
 func compileFile(path string) (*compiled, error) {
-	src, m, err := load(path)
+	src, err := os.ReadFile(path)
 	if err != nil {
+		return nil, &exitError{exitFile, err}
+	}
+	m, code, err := codegen.CompileSource(path, src)
+	switch {
+	case errors.Is(err, codegen.ErrInternal):
 		return nil, err
-	}
-	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
-		return nil, err
-	}
-	tg, err := autodiff.TrainFile(path, src)
-	if err != nil {
-		return nil, rejectedErr(err)
-	}
-	code, err := codegen.CompileMuscle(m, tg)
-	if err != nil {
+	case err != nil:
 		return nil, rejectedErr(err)
 	}
 	return &compiled{source: src, model: m, code: code}, nil

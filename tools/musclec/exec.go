@@ -21,11 +21,7 @@ func runExec(stdout io.Writer, args []string) error {
 	train := fs.Bool("train", false, "run the train entry (forward, backward, SGD update) instead of forward")
 	target := fs.String("target", "", "with --train: the target tensor, flattened row-major")
 	steps := fs.Int("steps", 1, "with --train: how many training steps")
-	pos, err := parse(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneModel(pos)
+	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,7 @@ import (
 func runIR(stdout io.Writer, args []string) error {
 	fs := newFlags("ir", "MODEL.py [--after PASS]")
 	after := fs.String("after", "", "stop after this pass (fold, simplify, fold2, dce), or \"traced\" for none")
-	pos, err := parse(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneModel(pos)
+	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}
@@ -36,11 +32,7 @@ func runIR(stdout io.Writer, args []string) error {
 func runAsm(stdout io.Writer, args []string) error {
 	fs := newFlags("asm", "MODEL.py [--train]")
 	train := fs.Bool("train", false, "show the train entry instead of forward")
-	pos, err := parse(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneModel(pos)
+	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}
@@ -69,11 +61,7 @@ func runAsm(stdout io.Writer, args []string) error {
 // the muscle's layout).
 func runC(stdout io.Writer, args []string) error {
 	fs := newFlags("c", "MODEL.py")
-	pos, err := parse(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneModel(pos)
+	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}
