@@ -42,24 +42,6 @@ var trainCases = []trainCase{
 	{"testdata/models/ops_mix.py", nil, false, 0.05, 2},
 }
 
-// randomData returns n vectors of size k, uniform in [-scale, scale] and
-// rounded to float32 (so Go and NumPy see the same numbers); scale 0 gives
-// one-hot vectors.
-func randomData(r *rand.Rand, n, k int, scale float64) [][]float32 {
-	out := make([][]float32, n)
-	for i := range out {
-		out[i] = make([]float32, k)
-		if scale == 0 {
-			out[i][r.IntN(k)] = 1
-			continue
-		}
-		for j := range out[i] {
-			out[i][j] = float32((2*r.Float64() - 1) * scale)
-		}
-	}
-	return out
-}
-
 type sgdReply struct {
 	Params    map[string][]float64
 	Trainable []string
@@ -97,8 +79,8 @@ func TestTrainModelsAgainstNumPy(t *testing.T) {
 				trainable = append(trainable, u.Name)
 			}
 			r := rand.New(rand.NewPCG(uint64(i), 11))
-			xs := randomData(r, sgdSteps, tg.Input.Shape.Size(), 1.5)
-			ts := randomData(r, sgdSteps, tg.Target.Shape.Size(), tc.targets)
+			xs := numpytest.Uniform(r, sgdSteps, tg.Input.Shape.Size(), 1.5)
+			ts := numpytest.Uniform(r, sgdSteps, tg.Target.Shape.Size(), tc.targets)
 			ref := numpySGD(t, tc.path, map[string]any{
 				"shape": append([]int{}, tg.Input.Shape...), "target_shape": append([]int{}, tg.Target.Shape...),
 				"params": names, "xs": xs, "targets": ts, "eps": fdEps,
@@ -156,8 +138,8 @@ func TestTrainYIsForwardBeforeUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := rand.New(rand.NewPCG(uint64(i), 3))
-		x := randomData(r, 1, tg.Input.Shape.Size(), 1)[0]
-		tgt := randomData(r, 1, tg.Target.Shape.Size(), 1)[0]
+		x := numpytest.Uniform(r, 1, tg.Input.Shape.Size(), 1)[0]
+		tgt := numpytest.Uniform(r, 1, tg.Target.Shape.Size(), 1)[0]
 		fwd := &ir.Graph{Values: tg.Graph.Values, Output: tg.Y}
 		want, err := ir.Eval(&ir.Graph{Values: withoutInput(fwd.Values, tg.Target), Output: tg.Y}, x, nil)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/numpytest"
 )
 
 // ruleCase is a tiny forward graph: input x and trainable parameters of
@@ -182,8 +183,8 @@ func TestGradientRules(t *testing.T) {
 			if len(tg.Updates) != len(rc.params) {
 				t.Fatalf("%d updates, want %d", len(tg.Updates), len(rc.params))
 			}
-			x := randomData(r, 1, rc.in.Size(), 1)[0]
-			target := randomData(r, 1, m.OutputShape.Size(), 1)[0]
+			x := numpytest.Uniform(r, 1, rc.in.Size(), 1)[0]
+			target := numpytest.Uniform(r, 1, m.OutputShape.Size(), 1)[0]
 			seeds := func(g *ir.Graph, p map[string][]float64) map[*ir.Value][]float64 {
 				s := map[*ir.Value][]float64{}
 				for _, v := range g.Inputs() {

@@ -70,19 +70,32 @@ func loadTrain(t *testing.T, path string) (*frontend.Model, *autodiff.TrainGraph
 }
 
 func trainData(seed uint64, n, k int, scale float64) [][]float32 {
-	r := rand.New(rand.NewPCG(seed, 17))
-	out := make([][]float32, n)
-	for i := range out {
-		out[i] = make([]float32, k)
-		if scale == 0 {
-			out[i][r.IntN(k)] = 1
-			continue
+	return numpytest.Uniform(rand.New(rand.NewPCG(seed, 17)), n, k, scale)
+}
+
+// checkInterpreter runs the IR interpreter's training steps on the same
+// inputs and targets and compares each step's output and the final
+// trainable parameters with the machine code's (outs, final), within tol
+// (0: bit for bit).
+func checkInterpreter(t *testing.T, tg *autodiff.TrainGraph, mu *Muscle, xs, ts, outs [][]float32, final []byte, tol float64) {
+	t.Helper()
+	params := map[string][]float32{}
+	for k := range xs {
+		y, next, err := autodiff.Step(tg, xs[k], ts[k], params)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for j := range out[i] {
-			out[i][j] = float32((2*r.Float64() - 1) * scale)
+		if err := numpytest.CloseTo(outs[k], widen(y), tol); err != nil {
+			t.Errorf("step %d: y vs interpreter: %v", k, err)
+		}
+		params = next
+	}
+	for _, u := range tg.Updates {
+		s, _ := mu.Slot(u.Name)
+		if err := numpytest.CloseTo(slotData(final, s), widen(params[u.Name]), tol); err != nil {
+			t.Errorf("%s after %d steps vs interpreter: %v", u.Name, len(xs), err)
 		}
 	}
-	return out
 }
 
 // slotData reads a slot's floats out of a state buffer.
@@ -148,22 +161,9 @@ func TestTrainModels(t *testing.T) {
 			}
 
 			// (a) the interpreter, step by step.
-			params := map[string][]float32{}
-			for k := range trainSteps {
-				y, next, err := autodiff.Step(tg, xs[k], ts[k], params)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := numpytest.CloseTo(outs[k], widen(y), interpTol); err != nil {
-					t.Errorf("step %d: y vs interpreter: %v", k, err)
-				}
-				params = next
-			}
+			checkInterpreter(t, tg, mu, xs, ts, outs, final, interpTol)
 			for _, u := range tg.Updates {
 				s, _ := mu.Slot(u.Name)
-				if err := numpytest.CloseTo(slotData(final, s), widen(params[u.Name]), interpTol); err != nil {
-					t.Errorf("%s after %d steps vs interpreter: %v", u.Name, trainSteps, err)
-				}
 				if slices.Equal(slotData(final, s), s.Init) {
 					t.Errorf("trainable %s did not change", u.Name)
 				}
@@ -392,23 +392,7 @@ func TestTrainUpdateHazards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := map[string][]float32{}
-	for k := range trainSteps {
-		y, next, err := autodiff.Step(tg, xs[k], ts[k], params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(outs[k], y) {
-			t.Errorf("step %d: y %v, interpreter %v", k, outs[k], y)
-		}
-		params = next
-	}
-	for _, u := range tg.Updates {
-		s, _ := mu.Slot(u.Name)
-		if got := slotData(final, s); !slices.Equal(got, params[u.Name]) {
-			t.Errorf("%s: machine code %v, interpreter %v", u.Name, got, params[u.Name])
-		}
-	}
+	checkInterpreter(t, tg, mu, xs, ts, outs, final, 0) // bit for bit
 }
 
 // TestTrainZeroSteps: Train with no steps returns the state unchanged.
@@ -445,23 +429,7 @@ func TestTrainMLP784(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := map[string][]float32{}
-	for k := range steps {
-		y, next, err := autodiff.Step(tg, xs[k], ts[k], params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := numpytest.CloseTo(outs[k], widen(y), interpTol); err != nil {
-			t.Errorf("step %d: y vs interpreter: %v", k, err)
-		}
-		params = next
-	}
-	for _, u := range tg.Updates {
-		s, _ := mu.Slot(u.Name)
-		if err := numpytest.CloseTo(slotData(final, s), widen(params[u.Name]), interpTol); err != nil {
-			t.Errorf("%s vs interpreter: %v", u.Name, err)
-		}
-	}
+	checkInterpreter(t, tg, mu, xs, ts, outs, final, interpTol)
 	t.Logf("mlp784 train: %d instrs emitted, %d executed/step; forward %d executed; %d code bytes, scratch %d B, updates in place %d, copied %d",
 		len(mu.TrainInstrs), mu.TrainExecuted, mu.ForwardExecuted, len(mu.Code), mu.ScratchSize, mu.InPlaceUpdates, mu.CopiedUpdates)
 }

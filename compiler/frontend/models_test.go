@@ -56,16 +56,7 @@ func compileFile(t *testing.T, file string) *Model {
 // testInputs returns n inputs of the shape, multiples of 1/16 in [-2, 2]
 // (exact in float32 and float64).
 func testInputs(shape ir.Shape, n int, seed uint64) [][]float32 {
-	r := rand.New(rand.NewPCG(seed, 7))
-	var out [][]float32
-	for range n {
-		x := make([]float32, shape.Size())
-		for i := range x {
-			x[i] = float32(r.IntN(65)-32) / 16
-		}
-		out = append(out, x)
-	}
-	return out
+	return numpytest.Sixteenths(rand.New(rand.NewPCG(seed, 7)), n, shape.Size())
 }
 
 type numpyReply struct {
