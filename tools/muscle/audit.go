@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/muscles/referee/referee/audit"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 var auditCmd = &command{
@@ -25,7 +26,7 @@ func runAudit(c *ctx, cmd *command, args []string) error {
 		return err
 	}
 	if *keys == "" || len(pos) != 1 {
-		return fail(exitUsage, "want --keys RECORD and one LOG file")
+		return cli.Fail(exitUsage, "want --keys RECORD and one LOG file")
 	}
 	rec, err := readKeyRecord(*keys)
 	if err != nil {
@@ -34,7 +35,7 @@ func runAudit(c *ctx, cmd *command, args []string) error {
 	key := rec.AuditKey()
 	rec.Wipe()
 	defer clear(key[:])
-	text, err := readFile(pos[0])
+	text, err := cli.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func runAudit(c *ctx, cmd *command, args []string) error {
 		writeJSON(c.stdout, out)
 	}
 	if err != nil {
-		return rejected(pos[0], err)
+		return cli.Reject(pos[0], err)
 	}
 	if !c.json {
 		fmt.Fprintf(c.stdout, "%s: OK, %d entries, head authenticated by key record %s\n", pos[0], len(entries), rec.ID)

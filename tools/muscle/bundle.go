@@ -7,6 +7,7 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/tools/internal/cli"
 	"github.com/u-root/u-root/pkg/cpio"
 )
 
@@ -30,7 +31,7 @@ func runBundle(c *ctx, cmd *command, args []string) error {
 		return err
 	}
 	if *out == "" || len(pos) == 0 {
-		return fail(exitUsage, "want -o OUT and at least one FILE")
+		return cli.Fail(exitUsage, "want -o OUT and at least one FILE")
 	}
 	type entry struct {
 		name string
@@ -42,16 +43,16 @@ func runBundle(c *ctx, cmd *command, args []string) error {
 	for _, path := range pos {
 		name := filepath.Base(path)
 		if prev, dup := seen[name]; dup {
-			return fail(exitUsage, "%s and %s would both be named %q in the bundle", prev, path, name)
+			return cli.Fail(exitUsage, "%s and %s would both be named %q in the bundle", prev, path, name)
 		}
 		seen[name] = path
-		b, err := readFile(path)
+		b, err := cli.ReadFile(path)
 		if err != nil {
 			return err
 		}
 		h, err := muscle.Inspect(b)
 		if err != nil {
-			return rejected(path, err)
+			return cli.Reject(path, err)
 		}
 		entries = append(entries, entry{name, b, h})
 	}
@@ -60,19 +61,19 @@ func runBundle(c *ctx, cmd *command, args []string) error {
 	for i, e := range entries {
 		rec := cpio.StaticRecord(e.data, cpio.Info{Name: e.name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
 		if err := w.WriteRecord(rec); err != nil {
-			return fail(exitFailure, "writing %s: %v", e.name, err)
+			return cli.Fail(exitFailure, "writing %s: %v", e.name, err)
 		}
 	}
 	if err := cpio.WriteTrailer(w); err != nil {
-		return fail(exitFailure, "writing trailer: %v", err)
+		return cli.Fail(exitFailure, "writing trailer: %v", err)
 	}
 	if buf.Len() > bundle.Max {
-		return fail(exitRejected, "bundle would be %d bytes, the bundle region holds %d", buf.Len(), bundle.Max)
+		return cli.Fail(exitRejected, "bundle would be %d bytes, the bundle region holds %d", buf.Len(), bundle.Max)
 	}
 	// Read it back as the referee will.
 	parsed, err := bundle.Parse(buf.Bytes())
 	if err != nil || len(parsed) != len(entries) {
-		return fail(exitFailure, "the written bundle does not read back (%v)", err)
+		return cli.Fail(exitFailure, "the written bundle does not read back (%v)", err)
 	}
 	if err := writeFile(*out, buf.Bytes(), *force, false); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/tools/internal/cli"
 	"lukechampine.com/blake3"
 )
 
@@ -27,11 +28,11 @@ func runInspect(c *ctx, cmd *command, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return fail(exitUsage, "want at least one FILE")
+		return cli.Fail(exitUsage, "want at least one FILE")
 	}
 	var first error
 	for _, path := range pos {
-		b, err := readFile(path)
+		b, err := cli.ReadFile(path)
 		if err == nil {
 			err = c.inspect(path, b)
 		}
@@ -50,7 +51,7 @@ func (c *ctx) inspect(path string, b []byte) error {
 	case bytes.HasPrefix(b, []byte(bundle.Magic)):
 		es, err := bundle.Parse(b)
 		if err != nil {
-			return rejected(path, err)
+			return cli.Reject(path, err)
 		}
 		if !c.json {
 			fmt.Fprintf(c.stdout, "%s: bundle of %d muscles, %d bytes\n", path, len(es), len(b))
@@ -61,7 +62,7 @@ func (c *ctx) inspect(path string, b []byte) error {
 			h, err := muscle.Inspect(e.Data)
 			if err != nil {
 				if first == nil {
-					first = rejected(path+":"+e.Name, err)
+					first = cli.Reject(path+":"+e.Name, err)
 				}
 				out = append(out, map[string]any{"entry": e.Name, "error": err.Error(), "kind": errorKind(err)})
 				if !c.json {
@@ -82,7 +83,7 @@ func (c *ctx) inspect(path string, b []byte) error {
 	case bytes.HasPrefix(b, []byte(muscle.KeyRecordMagic)):
 		rec, err := muscle.ParseKeyRecord(b)
 		if err != nil {
-			return rejected(path, err)
+			return cli.Reject(path, err)
 		}
 		defer rec.Wipe()
 		return c.printRecord(path, rec)
@@ -91,7 +92,7 @@ func (c *ctx) inspect(path string, b []byte) error {
 	}
 	h, err := muscle.Inspect(b)
 	if err != nil {
-		return rejected(path, err)
+		return cli.Reject(path, err)
 	}
 	return c.printHeader(path, h, b)
 }
@@ -172,7 +173,7 @@ func (c *ctx) printKeyFile(path string, b []byte) error {
 	} else if k, err := muscle.ParsePublicKey(b); err == nil {
 		kind, id, fp = "public-key", k.Publisher, k.Fingerprint()
 	} else {
-		return rejected(path, err)
+		return cli.Reject(path, err)
 	}
 	if c.json {
 		writeJSON(c.stdout, map[string]any{"file": path, "type": kind, "publisher": id.String(), "fingerprint": fp})

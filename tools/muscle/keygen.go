@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 var keygenCmd = &command{
@@ -44,37 +45,37 @@ func runKeygen(c *ctx, cmd *command, args []string) error {
 		return err
 	}
 	if *out == "" || len(pos) != 0 {
-		return fail(exitUsage, "want -o DIR and no file arguments")
+		return cli.Fail(exitUsage, "want -o DIR and no file arguments")
 	}
 	grants, err := muscle.ParseCapabilities(*caps)
 	if err != nil {
-		return fail(exitUsage, "--caps: %v", err)
+		return cli.Fail(exitUsage, "--caps: %v", err)
 	}
 	mins, err := parseMinVersions(minv)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return cli.Fail(exitUsage, "%v", err)
 	}
 	if err := os.MkdirAll(*out, 0o700); err != nil {
-		return &exitError{exitFile, err}
+		return cli.Wrap(exitFile, err)
 	}
 	recordPath := filepath.Join(*out, "keyrecord.bin")
 	if !*force && exists(recordPath) {
-		return fail(exitFile, "%s exists; refusing to overwrite it (use --force)", recordPath)
+		return cli.Fail(exitFile, "%s exists; refusing to overwrite it (use --force)", recordPath)
 	}
 
 	var master [muscle.KeySize]byte
 	if _, err := rand.Read(master[:]); err != nil {
-		return fail(exitFailure, "random source: %v", err)
+		return cli.Fail(exitFailure, "random source: %v", err)
 	}
 	rec, err := muscle.NewKeyRecord(master[:])
 	clear(master[:])
 	if err != nil {
-		return fail(exitFailure, "%v", err)
+		return cli.Fail(exitFailure, "%v", err)
 	}
 	defer rec.Wipe()
 	for name, v := range mins {
 		if err := rec.SetMinVersion(name, v); err != nil {
-			return fail(exitUsage, "%v", err)
+			return cli.Fail(exitUsage, "%v", err)
 		}
 	}
 	signer, err := newSigner()
@@ -92,13 +93,13 @@ func runKeygen(c *ctx, cmd *command, args []string) error {
 	if !*force {
 		for _, p := range []string{paths.sealing, paths.signing, paths.public} {
 			if exists(p) {
-				return fail(exitFile, "%s exists; refusing to overwrite it (use --force)", p)
+				return cli.Fail(exitFile, "%s exists; refusing to overwrite it (use --force)", p)
 			}
 		}
 	}
 	recBytes, err := rec.MarshalBinary()
 	if err != nil {
-		return fail(exitFailure, "%v", err)
+		return cli.Fail(exitFailure, "%v", err)
 	}
 	if err := writeFile(recordPath, recBytes, *force, true); err != nil {
 		return err
@@ -122,14 +123,14 @@ func runAddPublisher(c *ctx, parent *command, args []string) error {
 		return err
 	}
 	if *recordPath == "" || len(pos) != 0 {
-		return fail(exitUsage, "want --record FILE and no file arguments")
+		return cli.Fail(exitUsage, "want --record FILE and no file arguments")
 	}
 	if *out == "" {
 		*out = filepath.Dir(*recordPath)
 	}
 	grants, err := muscle.ParseCapabilities(*caps)
 	if err != nil {
-		return fail(exitUsage, "--caps: %v", err)
+		return cli.Fail(exitUsage, "--caps: %v", err)
 	}
 	rec, err := readKeyRecord(*recordPath)
 	if err != nil {
@@ -140,12 +141,12 @@ func runAddPublisher(c *ctx, parent *command, args []string) error {
 	var signer *muscle.SigningKey
 	var public *muscle.PublicKey
 	if *pubPath != "" {
-		b, err := readFile(*pubPath)
+		b, err := cli.ReadFile(*pubPath)
 		if err != nil {
 			return err
 		}
 		if public, err = muscle.ParsePublicKey(b); err != nil {
-			return rejected(*pubPath, err)
+			return cli.Reject(*pubPath, err)
 		}
 	} else {
 		if signer, err = newSigner(); err != nil {
@@ -161,7 +162,7 @@ func runAddPublisher(c *ctx, parent *command, args []string) error {
 	sealing := rec.SealingKey(pub.ID)
 	defer sealing.Wipe()
 	if err := os.MkdirAll(*out, 0o700); err != nil {
-		return &exitError{exitFile, err}
+		return cli.Wrap(exitFile, err)
 	}
 	paths := publisherPaths(*out, pub.ID)
 	if signer == nil {
@@ -170,13 +171,13 @@ func runAddPublisher(c *ctx, parent *command, args []string) error {
 	if !*force {
 		for _, p := range []string{paths.sealing, paths.signing, paths.public} {
 			if p != "" && exists(p) {
-				return fail(exitFile, "%s exists; refusing to overwrite it (use --force)", p)
+				return cli.Fail(exitFile, "%s exists; refusing to overwrite it (use --force)", p)
 			}
 		}
 	}
 	recBytes, err := rec.MarshalBinary()
 	if err != nil {
-		return fail(exitFailure, "%v", err)
+		return cli.Fail(exitFailure, "%v", err)
 	}
 	if err := writeKeyFiles(paths, sealing, signer, public, *force); err != nil {
 		return err
@@ -190,7 +191,7 @@ func runAddPublisher(c *ctx, parent *command, args []string) error {
 func newSigner() (*muscle.SigningKey, error) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fail(exitFailure, "random source: %v", err)
+		return nil, cli.Fail(exitFailure, "random source: %v", err)
 	}
 	return &muscle.SigningKey{Publisher: muscle.PublisherIDFor(priv.Public().(ed25519.PublicKey)), Key: priv}, nil
 }
@@ -198,7 +199,7 @@ func newSigner() (*muscle.SigningKey, error) {
 func addPublisher(rec *muscle.KeyRecord, pk *muscle.PublicKey, grants muscle.Capabilities) (muscle.Publisher, error) {
 	p := muscle.Publisher{ID: pk.Publisher, PublicKey: pk.Key, Grants: grants}
 	if err := rec.AddPublisher(p); err != nil {
-		return p, rejected("key record", err)
+		return p, cli.Reject("key record", err)
 	}
 	return p, nil
 }
@@ -220,7 +221,7 @@ func writeKeyFiles(p keyPaths, sealing *muscle.SealingKey, signer *muscle.Signin
 	if signer != nil {
 		b, err := signer.MarshalBinary()
 		if err != nil {
-			return fail(exitFailure, "%v", err)
+			return cli.Fail(exitFailure, "%v", err)
 		}
 		err = writeFile(p.signing, b, force, true)
 		clear(b)
@@ -230,7 +231,7 @@ func writeKeyFiles(p keyPaths, sealing *muscle.SealingKey, signer *muscle.Signin
 	}
 	b, err = public.MarshalBinary()
 	if err != nil {
-		return fail(exitFailure, "%v", err)
+		return cli.Fail(exitFailure, "%v", err)
 	}
 	return writeFile(p.public, b, force, false)
 }

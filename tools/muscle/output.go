@@ -11,6 +11,7 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 func writeJSON(w io.Writer, v any) {
@@ -52,25 +53,11 @@ func errorKind(err error) string {
 			return k.name
 		}
 	}
-	var ee *exitError
-	if errors.As(err, &ee) && ee.code == exitUsage {
+	var ee *cli.ExitError
+	if errors.As(err, &ee) && ee.Code == exitUsage {
 		return "usage"
 	}
 	return "error"
-}
-
-// rejected wraps an error from package muscle or bundle as exit status 4.
-func rejected(what string, err error) error {
-	return &exitError{exitRejected, fmt.Errorf("%s: %w", what, err)}
-}
-
-// readFile reads a file, as exit status 3 on failure.
-func readFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &exitError{exitFile, err}
-	}
-	return b, nil
 }
 
 // writeFile writes data to path, refusing to replace an existing file
@@ -84,16 +71,16 @@ func writeFile(path string, data []byte, force, private bool) error {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if err != nil {
 			if errors.Is(err, fs.ErrExist) {
-				return &exitError{exitFile, fmt.Errorf("%s exists; refusing to overwrite it (use --force): %w", path, fs.ErrExist)}
+				return cli.Wrap(exitFile, fmt.Errorf("%s exists; refusing to overwrite it (use --force): %w", path, fs.ErrExist))
 			}
-			return &exitError{exitFile, err}
+			return cli.Wrap(exitFile, err)
 		}
 		_, err = f.Write(data)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return &exitError{exitFile, err}
+			return cli.Wrap(exitFile, err)
 		}
 		return nil
 	}
@@ -104,7 +91,7 @@ func writeFile(path string, data []byte, force, private bool) error {
 func replaceFile(path string, data []byte, perm os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return &exitError{exitFile, err}
+		return cli.Wrap(exitFile, err)
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(data)
@@ -118,7 +105,7 @@ func replaceFile(path string, data []byte, perm os.FileMode) error {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
-		return &exitError{exitFile, err}
+		return cli.Wrap(exitFile, err)
 	}
 	return nil
 }
@@ -132,14 +119,14 @@ func exists(path string) bool {
 // readKeyRecord reads and parses a master-key record file, wiping the raw
 // bytes; the caller wipes the record when done.
 func readKeyRecord(path string) (*muscle.KeyRecord, error) {
-	raw, err := readFile(path)
+	raw, err := cli.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	rec, err := muscle.ParseKeyRecord(raw)
 	clear(raw)
 	if err != nil {
-		return nil, rejected(path, err)
+		return nil, cli.Reject(path, err)
 	}
 	return rec, nil
 }

@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 // Exit statuses (also in the help text and muscle/README.md).
 const (
-	exitOK       = 0 // success
-	exitFailure  = 1 // an unexpected failure (a bug, or a failing random source)
-	exitUsage    = 2 // bad command line
-	exitFile     = 3 // a file could not be read or written, or exists already
-	exitRejected = 4 // an input was rejected: bad blob, key record, key file or bundle
+	exitOK       = cli.OK       // success
+	exitFailure  = cli.Failure  // an unexpected failure (a bug, or a failing random source)
+	exitUsage    = cli.Usage    // bad command line
+	exitFile     = cli.File     // a file could not be read or written, or exists already
+	exitRejected = cli.Rejected // an input was rejected: bad blob, key record, key file or bundle
 )
 
 const usage = `usage: muscle COMMAND [flags] [files]
@@ -45,19 +47,6 @@ Exit status:
      rollback, truncated, malformed or unsupported blob, record, key file
      or bundle)
 `
-
-// exitError carries an exit status.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func fail(code int, format string, args ...any) error {
-	return &exitError{code, fmt.Errorf(format, args...)}
-}
 
 // command is one subcommand.
 type command struct {
@@ -109,9 +98,9 @@ func (c *ctx) finish(name string, err error) int {
 		return exitOK
 	}
 	code := exitFailure
-	var ee *exitError
+	var ee *cli.ExitError
 	if errors.As(err, &ee) {
-		code = ee.code
+		code = ee.Code
 	}
 	fmt.Fprintf(c.stderr, "muscle %s: %v\n", name, err)
 	var silent errSilent
@@ -143,7 +132,7 @@ func (c *ctx) parse(cmd *command, fs *flag.FlagSet, args []string) ([]string, er
 		return nil, flag.ErrHelp
 	}
 	if err != nil {
-		return nil, fail(exitUsage, "%v (see muscle %s --help)", err, cmd.name)
+		return nil, cli.Fail(exitUsage, "%v (see muscle %s --help)", err, cmd.name)
 	}
 	return pos, nil
 }

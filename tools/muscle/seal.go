@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/tools/internal/cli"
 	"lukechampine.com/blake3"
 )
 
@@ -56,14 +57,14 @@ type sealSpec struct {
 func runSeal(c *ctx, cmd *command, args []string) error {
 	spec := sealSpec{Caps: "forward", BudgetUS: 1000, Forward: "0", Train: "none", Compiler: "muscle seal"}
 	if path := scanFlag(args, "manifest"); path != "" {
-		b, err := readFile(path)
+		b, err := cli.ReadFile(path)
 		if err != nil {
 			return err
 		}
 		dec := json.NewDecoder(strings.NewReader(string(b)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&spec); err != nil {
-			return fail(exitUsage, "--manifest %s: %v", path, err)
+			return cli.Fail(exitUsage, "--manifest %s: %v", path, err)
 		}
 	}
 	fs := c.newFlags(cmd)
@@ -103,18 +104,18 @@ func runSeal(c *ctx, cmd *command, args []string) error {
 		return err
 	}
 	if len(pos) != 0 {
-		return fail(exitUsage, "unexpected arguments %q", pos)
+		return cli.Fail(exitUsage, "unexpected arguments %q", pos)
 	}
 	for flagName, v := range map[string]string{"o": spec.OutputPath, "sealing-key": spec.SealingKey, "signing-key": spec.SigningKey, "code": spec.Code, "name": spec.Name} {
 		if v == "" {
-			return fail(exitUsage, "missing -%s", flagName)
+			return cli.Fail(exitUsage, "missing -%s", flagName)
 		}
 	}
 	in, err := spec.input()
 	if err != nil {
 		return err
 	}
-	sk, signer, err := loadPublisherKeys(spec.SealingKey, spec.SigningKey)
+	sk, signer, err := cli.ReadPublisherKeys(spec.SealingKey, spec.SigningKey)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func runSeal(c *ctx, cmd *command, args []string) error {
 	defer signer.Wipe()
 	blob, err := muscle.Seal(sk, signer, in)
 	if err != nil {
-		return rejected("seal", err)
+		return cli.Reject("seal", err)
 	}
 	if err := writeFile(spec.OutputPath, blob, spec.Force, false); err != nil {
 		return err
@@ -135,14 +136,14 @@ func runSeal(c *ctx, cmd *command, args []string) error {
 func (s *sealSpec) input() (*muscle.Input, error) {
 	caps, err := muscle.ParseCapabilities(s.Caps)
 	if err != nil {
-		return nil, fail(exitUsage, "--caps: %v", err)
+		return nil, cli.Fail(exitUsage, "--caps: %v", err)
 	}
 	in := &muscle.Input{Name: s.Name, Version: s.Version, Capabilities: caps, BudgetMicros: s.BudgetUS}
-	if in.Code, err = readFile(s.Code); err != nil {
+	if in.Code, err = cli.ReadFile(s.Code); err != nil {
 		return nil, err
 	}
 	if s.State != "" {
-		if in.State, err = readFile(s.State); err != nil {
+		if in.State, err = cli.ReadFile(s.State); err != nil {
 			return nil, err
 		}
 	}
@@ -152,24 +153,24 @@ func (s *sealSpec) input() (*muscle.Input, error) {
 		dst     *muscle.Shape
 	}{{"input", s.Input, &m.Input}, {"output", s.Output, &m.Output}, {"state-shape", s.StateShape, &m.State}, {"target", s.Target, &m.Target}} {
 		if *sh.dst, err = parseShape(sh.v); err != nil {
-			return nil, fail(exitUsage, "--%s: %v", sh.flag, err)
+			return nil, cli.Fail(exitUsage, "--%s: %v", sh.flag, err)
 		}
 	}
 	if s.StateShape == "" {
 		m.State = muscle.Shape{uint32(len(in.State) / muscle.ElementSize)}
 	}
 	if m.ForwardEntry, err = parseEntry(s.Forward); err != nil {
-		return nil, fail(exitUsage, "--forward: %v", err)
+		return nil, cli.Fail(exitUsage, "--forward: %v", err)
 	}
 	if m.TrainEntry, err = parseEntry(s.Train); err != nil {
-		return nil, fail(exitUsage, "--train: %v", err)
+		return nil, cli.Fail(exitUsage, "--train: %v", err)
 	}
 	m.ScratchSize = s.Scratch
 	p := &in.Provenance
 	p.Compiler, p.Source = s.Compiler, s.SourceName
 	switch {
 	case s.Source != "":
-		src, err := readFile(s.Source)
+		src, err := cli.ReadFile(s.Source)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +181,7 @@ func (s *sealSpec) input() (*muscle.Input, error) {
 	case s.SourceHash != "":
 		b, err := hex.DecodeString(s.SourceHash)
 		if err != nil || len(b) != muscle.HashSize {
-			return nil, fail(exitUsage, "--source-hash: want %d hex digits", 2*muscle.HashSize)
+			return nil, cli.Fail(exitUsage, "--source-hash: want %d hex digits", 2*muscle.HashSize)
 		}
 		copy(p.SourceHash[:], b)
 	}
@@ -232,26 +233,4 @@ func scanFlag(args []string, name string) string {
 		}
 	}
 	return ""
-}
-
-func loadPublisherKeys(sealingPath, signingPath string) (*muscle.SealingKey, *muscle.SigningKey, error) {
-	b, err := readFile(sealingPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	sk, err := muscle.ParseSealingKey(b)
-	clear(b)
-	if err != nil {
-		return nil, nil, rejected(sealingPath, err)
-	}
-	b, err = readFile(signingPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	signer, err := muscle.ParseSigningKey(b)
-	clear(b)
-	if err != nil {
-		return nil, nil, rejected(signingPath, err)
-	}
-	return sk, signer, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/tools/internal/cli"
 	"lukechampine.com/blake3"
 )
 
@@ -31,11 +32,11 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 		return err
 	}
 	if *keys == "" || len(pos) == 0 {
-		return fail(exitUsage, "want --keys RECORD and at least one FILE")
+		return cli.Fail(exitUsage, "want --keys RECORD and at least one FILE")
 	}
 	mins, err := parseMinVersions(minv)
 	if err != nil {
-		return fail(exitUsage, "%v", err)
+		return cli.Fail(exitUsage, "%v", err)
 	}
 	rec, err := readKeyRecord(*keys)
 	if err != nil {
@@ -47,7 +48,7 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 	var results []any
 	var first error
 	for _, path := range pos {
-		b, err := readFile(path)
+		b, err := cli.ReadFile(path)
 		if err != nil {
 			return err
 		}
@@ -58,7 +59,7 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 		if bytes.HasPrefix(b, []byte(bundle.Magic)) {
 			es, err := bundle.Parse(b)
 			if err != nil {
-				return rejected(path, err)
+				return cli.Reject(path, err)
 			}
 			blobs = blobs[:0]
 			for _, e := range es {
@@ -71,7 +72,7 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 		for _, bl := range blobs {
 			m, err := muscle.Open(bl.data, rec, policy)
 			if err != nil {
-				err = rejected(bl.name, err)
+				err = cli.Reject(bl.name, err)
 				if first == nil {
 					first = err
 				}
@@ -93,7 +94,7 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 	if c.json {
 		writeJSON(c.stdout, map[string]any{"key_id": rec.ID.String(), "results": results})
 		if first != nil {
-			return &exitError{exitRejected, errSilent{first}}
+			return cli.Wrap(exitRejected, errSilent{first})
 		}
 	}
 	return first

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 var errHelp = errors.New("help shown")
@@ -22,7 +24,7 @@ func parse(fs *flag.FlagSet, stdout io.Writer, args []string) ([]string, error) 
 				fs.PrintDefaults()
 				return nil, errHelp
 			}
-			return nil, fail(exitUsage, "%v", err)
+			return nil, cli.Fail(exitUsage, "%v", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -44,7 +46,7 @@ func parseModel(fs *flag.FlagSet, stdout io.Writer, args []string) (string, erro
 		return "", err
 	}
 	if len(pos) != 1 {
-		return "", fail(exitUsage, "want one MODEL.py, got %d arguments %q", len(pos), pos)
+		return "", cli.Fail(exitUsage, "want one MODEL.py, got %d arguments %q", len(pos), pos)
 	}
 	return pos[0], nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 // shapeOf converts a tensor shape for the manifest.
@@ -40,21 +41,21 @@ func runBuild(stdout io.Writer, args []string) error {
 		return err
 	}
 	if *out == "" || *sealingFile == "" || *signerFile == "" {
-		return fail(exitUsage, "want -o OUT.muscle, --sealing-key FILE and --signer FILE")
+		return cli.Fail(exitUsage, "want -o OUT.muscle, --sealing-key FILE and --signer FILE")
 	}
 	capabilities, err := muscle.ParseCapabilities(*caps)
 	if err != nil {
-		return fail(exitUsage, "--caps: %v", err)
+		return cli.Fail(exitUsage, "--caps: %v", err)
 	}
 	if *name == "" {
 		*name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	if !*force {
 		if _, err := os.Stat(*out); err == nil {
-			return fail(exitFile, "%s exists; refusing to overwrite it (use --force)", *out)
+			return cli.Fail(exitFile, "%s exists; refusing to overwrite it (use --force)", *out)
 		}
 	}
-	sk, sg, err := readPublisherKeys(*sealingFile, *signerFile)
+	sk, sg, err := cli.ReadPublisherKeys(*sealingFile, *signerFile)
 	if err != nil {
 		return err
 	}
@@ -85,41 +86,12 @@ func runBuild(stdout io.Writer, args []string) error {
 	in.Provenance.SourceHash = blake3.Sum256(c.source)
 	blob, err := muscle.Seal(sk, sg, in)
 	if err != nil {
-		return fail(exitRejected, "sealing: %v", err)
+		return cli.Fail(exitRejected, "sealing: %v", err)
 	}
 	if err := os.WriteFile(*out, blob, 0o644); err != nil {
-		return &exitError{exitFile, err}
+		return cli.Wrap(exitFile, err)
 	}
 	fmt.Fprintf(stdout, "%s: muscle %q version %d, %d bytes (code %d, state %d, scratch %d), publisher %s, %s\n",
 		*out, *name, *version, len(blob), len(mu.Code), mu.StateSize, mu.ScratchSize, sk.Publisher, capabilities)
 	return nil
-}
-
-func readPublisherKeys(sealingFile, signerFile string) (*muscle.SealingKey, *muscle.SigningKey, error) {
-	read := func(p string) ([]byte, error) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil, &exitError{exitFile, err}
-		}
-		return b, nil
-	}
-	b, err := read(sealingFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	sk, err := muscle.ParseSealingKey(b)
-	clear(b)
-	if err != nil {
-		return nil, nil, fail(exitRejected, "%s: %v", sealingFile, err)
-	}
-	b, err = read(signerFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	sg, err := muscle.ParseSigningKey(b)
-	clear(b)
-	if err != nil {
-		return nil, nil, fail(exitRejected, "%s: %v", signerFile, err)
-	}
-	return sk, sg, nil
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"os"
 
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/frontend"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 // compiled is a model and its muscle code (forward and train entries).
@@ -17,13 +17,13 @@ type compiled struct {
 
 // rejectedErr marks compile errors (file:line:col for the front end's) as
 // the model's fault: exit status 4.
-func rejectedErr(err error) error { return &exitError{exitRejected, err} }
+func rejectedErr(err error) error { return cli.Wrap(exitRejected, err) }
 
 // load reads and traces a model file.
 func load(path string) ([]byte, *frontend.Model, error) {
-	src, err := os.ReadFile(path)
+	src, err := cli.ReadFile(path)
 	if err != nil {
-		return nil, nil, &exitError{exitFile, err}
+		return nil, nil, err
 	}
 	m, err := frontend.Compile(path, src)
 	if err != nil {
@@ -35,9 +35,9 @@ func load(path string) ([]byte, *frontend.Model, error) {
 // compileFile runs the whole pipeline (codegen.CompileSource) on a model
 // file.
 func compileFile(path string) (*compiled, error) {
-	src, err := os.ReadFile(path)
+	src, err := cli.ReadFile(path)
 	if err != nil {
-		return nil, &exitError{exitFile, err}
+		return nil, err
 	}
 	m, code, err := codegen.CompileSource(path, src)
 	switch {

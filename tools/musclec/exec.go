@@ -13,6 +13,7 @@ import (
 	"lukechampine.com/blake3"
 
 	harness "github.com/muscles/referee/compiler/codegen/run"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 func runExec(stdout io.Writer, args []string) error {
@@ -26,11 +27,11 @@ func runExec(stdout io.Writer, args []string) error {
 		return err
 	}
 	if *input == "" {
-		return fail(exitUsage, "want --input V,V,...")
+		return cli.Fail(exitUsage, "want --input V,V,...")
 	}
 	x, err := parseFloats(*input)
 	if err != nil {
-		return fail(exitRejected, "--input: %v", err)
+		return cli.Fail(exitRejected, "--input: %v", err)
 	}
 	c, err := compileFile(path)
 	if err != nil {
@@ -38,37 +39,37 @@ func runExec(stdout io.Writer, args []string) error {
 	}
 	mu := c.code
 	if want := mu.InputSize / 4; len(x) != want {
-		return fail(exitRejected, "--input has %d values, the model's input %v has %d", len(x), c.model.InputShape, want)
+		return cli.Fail(exitRejected, "--input has %d values, the model's input %v has %d", len(x), c.model.InputShape, want)
 	}
 	if err := harness.Available(); err != nil {
-		return &exitError{exitRun, err}
+		return cli.Wrap(exitRun, err)
 	}
 	p := harness.Program{Code: mu.Code, Entry: mu.ForwardEntry, State: mu.InitialState(),
 		InputSize: mu.InputSize, OutputSize: mu.OutputSize, ScratchSize: mu.ScratchSize}
 	if !*train {
 		if *target != "" {
-			return fail(exitUsage, "--target needs --train")
+			return cli.Fail(exitUsage, "--target needs --train")
 		}
 		out, err := harness.Forward(p, [][]float32{x})
 		if err != nil {
-			return &exitError{exitRun, err}
+			return cli.Wrap(exitRun, err)
 		}
 		return printJSON(stdout, map[string]any{"output": out[0]})
 	}
 	if *target == "" || *steps < 1 {
-		return fail(exitUsage, "--train wants --target V,V,... and --steps of at least 1")
+		return cli.Fail(exitUsage, "--train wants --target V,V,... and --steps of at least 1")
 	}
 	y, err := parseFloats(*target)
 	if err != nil {
-		return fail(exitRejected, "--target: %v", err)
+		return cli.Fail(exitRejected, "--target: %v", err)
 	}
 	if want := mu.TargetSize / 4; len(y) != want {
-		return fail(exitRejected, "--target has %d values, the model's output %v has %d", len(y), c.model.OutputShape, want)
+		return cli.Fail(exitRejected, "--target has %d values, the model's output %v has %d", len(y), c.model.OutputShape, want)
 	}
 	p.Entry = mu.TrainEntry
 	outs, state, err := harness.Train(harness.TrainProgram{Program: p, TargetSize: mu.TargetSize}, [][]float32{x}, [][]float32{y}, nil, *steps)
 	if err != nil {
-		return &exitError{exitRun, err}
+		return cli.Wrap(exitRun, err)
 	}
 	params := map[string][]float32{}
 	for _, prm := range c.model.Params {

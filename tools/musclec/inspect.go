@@ -7,6 +7,7 @@ import (
 
 	"github.com/muscles/referee/compiler/bench"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 func runIR(stdout io.Writer, args []string) error {
@@ -22,7 +23,7 @@ func runIR(stdout io.Writer, args []string) error {
 	}
 	if *after != "traced" {
 		if err := ir.RunPasses(m.Graph, ir.Passes, *after); err != nil {
-			return fail(exitUsage, "%v", err)
+			return cli.Fail(exitUsage, "%v", err)
 		}
 	}
 	fmt.Fprint(stdout, m.Graph.String())

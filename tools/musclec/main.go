@@ -17,16 +17,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/muscles/referee/tools/internal/cli"
 )
 
 // Exit statuses (also in the help text).
 const (
-	exitOK       = 0 // success
-	exitFailure  = 1 // unexpected failure
-	exitUsage    = 2 // bad command line
-	exitFile     = 3 // a file could not be read or written, or exists already
-	exitRejected = 4 // the model is not in the supported subset, or bad input values
-	exitRun      = 5 // the generated code could not be run (qemu-aarch64 or cross gcc missing)
+	exitOK       = cli.OK       // success
+	exitFailure  = cli.Failure  // unexpected failure
+	exitUsage    = cli.Usage    // bad command line
+	exitFile     = cli.File     // a file could not be read or written, or exists already
+	exitRejected = cli.Rejected // the model is not in the supported subset, or bad input values
+	exitRun      = 5            // the generated code could not be run (qemu-aarch64 or cross gcc missing)
 )
 
 const usage = `usage: musclec COMMAND MODEL.py [flags]
@@ -69,19 +71,6 @@ Exit status:
      aarch64-linux-gnu-gcc harness is missing)
 `
 
-// exitError carries an exit status.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-func fail(code int, format string, args ...any) error {
-	return &exitError{code, fmt.Errorf(format, args...)}
-}
-
 var commands = map[string]func(stdout io.Writer, args []string) error{
 	"build": runBuild,
 	"exec":  runExec,
@@ -114,8 +103,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "musclec %s: %v\n", args[0], err)
-	if ee, ok := err.(*exitError); ok {
-		return ee.code
+	if ee, ok := err.(*cli.ExitError); ok {
+		return ee.Code
 	}
 	return exitFailure
 }
