@@ -31,14 +31,10 @@ type served struct {
 
 func newServed(m *muscle.Muscle) (*served, error) {
 	man := m.Manifest
-	train := man.TrainEntry
-	if train == muscle.NoEntry {
-		train = math.MaxUint32
-	}
 	sp, err := sandbox.New(sandbox.Spec{
 		Code: m.Code, State: m.State, Scratch: int(man.ScratchSize),
 		Input: int(man.Input.Bytes()), Output: int(man.Output.Bytes()), Target: int(man.Target.Bytes()),
-		ForwardEntry: man.ForwardEntry, TrainEntry: train,
+		ForwardEntry: man.ForwardEntry, TrainEntry: man.TrainEntry, // NoEntry lies outside any code
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
