@@ -221,18 +221,7 @@ func emitKernel(b *strings.Builder, v *ir.Value, out string, name map[*ir.Value]
 		fmt.Fprintf(b, "\t\tfor (int p = 0; p < %d; p++) {\n\t\t\tfloat av = %s[i*%d + p];\n", nn, arg(0), nn)
 		fmt.Fprintf(b, "\t\t\tfor (int j = 0; j < %d; j++) %s[i*%d + j] += av * %s[p*%d + j];\n\t\t}\n\t}\n", m, out, m, arg(1), m)
 	case v.Op.IsReduce():
-		s := v.Args[0].Shape
-		outer, nn, inner := 1, s.Size(), 1
-		if !v.AllAxes {
-			nn = s[v.Axis]
-			for i, d := range s {
-				if i < v.Axis {
-					outer *= d
-				} else if i > v.Axis {
-					inner *= d
-				}
-			}
-		}
+		outer, nn, inner := v.ReduceGeometry()
 		in := arg(0)
 		x := fmt.Sprintf("%s[(o*%d + j)*%d + i]", in, nn, inner)
 		fmt.Fprintf(b, "\tfor (int o = 0; o < %d; o++)\n\t\tfor (int i = 0; i < %d; i++) {\n", outer, inner)

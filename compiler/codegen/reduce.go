@@ -9,18 +9,7 @@ import (
 // unrolled in the interpreter's order (sequential accumulation; Mean
 // divides the sum by the count).
 func (g *gen) reduce(v *ir.Value, x operand, dst loc) {
-	s := v.Args[0].Shape
-	outer, n, inner := 1, s.Size(), 1
-	if !v.AllAxes {
-		n = s[v.Axis]
-		for i, d := range s {
-			if i < v.Axis {
-				outer *= d
-			} else if i > v.Axis {
-				inner *= d
-			}
-		}
-	}
+	outer, n, inner := v.ReduceGeometry()
 	op := map[ir.Op]A.Op{ir.OpReduceSum: A.FADD, ir.OpReduceMean: A.FADD, ir.OpReduceMax: A.FMAX, ir.OpReduceMin: A.FMIN}[v.Op]
 	for o := range outer {
 		for i := range inner {

@@ -80,3 +80,22 @@ func (g *Graph) renumber() {
 	}
 	g.nextID = len(g.Values)
 }
+
+// ReduceGeometry views a reduction's argument as [outer, n, inner] with the
+// reduced axis (or, for AllAxes, every element) in the middle: element
+// (o, j, i) is at (o·n + j)·inner + i.
+func (v *Value) ReduceGeometry() (outer, n, inner int) {
+	s := v.Args[0].Shape
+	if v.AllAxes {
+		return 1, s.Size(), 1
+	}
+	outer, n, inner = 1, s[v.Axis], 1
+	for i, d := range s {
+		if i < v.Axis {
+			outer *= d
+		} else if i > v.Axis {
+			inner *= d
+		}
+	}
+	return outer, n, inner
+}

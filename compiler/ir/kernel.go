@@ -148,18 +148,7 @@ func matmul[T float](v *Value, a, b, out []T) {
 }
 
 func reduce[T float](v *Value, in, out []T) {
-	s := v.Args[0].Shape
-	outer, n, inner := 1, s.Size(), 1
-	if !v.AllAxes {
-		outer, n, inner = 1, s[v.Axis], 1
-		for i, d := range s {
-			if i < v.Axis {
-				outer *= d
-			} else if i > v.Axis {
-				inner *= d
-			}
-		}
-	}
+	outer, n, inner := v.ReduceGeometry()
 	for o := range outer {
 		for i := range inner {
 			var acc T
