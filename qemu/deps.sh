@@ -1,20 +1,92 @@
 #!/bin/sh
-# Installs from Debian what building, booting and testing need, if missing:
-#   qemu-system-arm        qemu-system-aarch64 boots the image
+# Installs from Debian every package that building, booting, testing and
+# benchmarking need, when missing. This list is the only place they are
+# named; each is checked with dpkg-query (by package, not by a command that
+# happens to be on the PATH) and installed without recommendations, so no
+# test can lean on a package that only a recommendation brought in.
+#
+#   qemu-system-arm        qemu-system-aarch64 boots the image: virt, imx8mp-evk
+#                          (QEMU >= 10: on bookworm from bookworm-backports)
 #   qemu-user              qemu-aarch64 runs generated code on a host that is not arm64
 #   gcc-aarch64-linux-gnu  the cross assembler and C compiler the encoder tests check against
+#   libc6-dev-arm64-cross  the C headers and static libc those test programs link with
 #   python3-numpy          /usr/bin/python3 with NumPy, the ground truth for compiled models
 #   llvm                   llvm-mca, the cycle estimates of make bench
+#
+# Usage: qemu/deps.sh [--list]   (--list prints the packages and exits)
 set -e
-need=""
-command -v qemu-system-aarch64 >/dev/null 2>&1 || need="$need qemu-system-arm"
-command -v qemu-aarch64 >/dev/null 2>&1 || need="$need qemu-user"
-command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need="$need gcc-aarch64-linux-gnu"
-/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need="$need python3-numpy"
-command -v llvm-mca >/dev/null 2>&1 || need="$need llvm"
-[ -z "$need" ] && exit 0
-echo "deps: installing$need from Debian (apt-get)"
+packages="qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-numpy llvm"
+# Packages that must come from a QEMU new enough for every board.
+qemu_packages="qemu-system-arm qemu-user"
+qemu_min=10
+
+if [ "$1" = "--list" ]; then
+	echo $packages
+	exit 0
+fi
+
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+installed() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed; }
+version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null; }
+# upstream major version of an installed package: 1:10.0.2+ds-1~bpo12+1 -> 10
+major() { version "$1" | sed 's/^[0-9]*://; s/[.+~-].*//'; }
+
+. /etc/os-release
+codename=${VERSION_CODENAME:-}
+# On bookworm QEMU 10 comes from bookworm-backports; newer releases have it.
+backports=""
+if [ "$codename" = bookworm ]; then
+	backports=bookworm-backports
+fi
+
+need=""
+qemu_need=""
+for p in $packages; do
+	case " $qemu_packages " in
+	*" $p "*)
+		if ! installed "$p" || [ "$(major "$p")" -lt "$qemu_min" ] 2>/dev/null; then
+			qemu_need="$qemu_need $p"
+		fi
+		;;
+	*)
+		installed "$p" || need="$need $p"
+		;;
+	esac
+done
+[ -z "$need$qemu_need" ] && exit 0
+
+apt_sources_have() {
+	grep -rqsE "^[^#]*\b$1\b" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
+}
+
+if [ -n "$qemu_need" ] && [ -n "$backports" ] && ! apt_sources_have "$backports"; then
+	# Debian's own mirror, as this machine's other sources name it.
+	mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -1)
+	[ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2}' /etc/apt/sources.list 2>/dev/null | grep -v security | head -1)
+	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+	echo "deps: adding $backports ($mirror) to apt's sources for QEMU $qemu_min"
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$mirror" "$backports" | $sudo tee /etc/apt/sources.list.d/$backports.sources >/dev/null
+fi
+
+echo "deps: installing from Debian:$need$qemu_need"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $need
+export DEBIAN_FRONTEND=noninteractive
+if [ -n "$need" ]; then
+	$sudo apt-get install -y -qq --no-install-recommends $need
+fi
+if [ -n "$qemu_need" ]; then
+	if [ -n "$backports" ]; then
+		$sudo apt-get install -y -qq --no-install-recommends -t "$backports" $qemu_need
+	else
+		$sudo apt-get install -y -qq --no-install-recommends $qemu_need
+	fi
+fi
+for p in $qemu_packages; do
+	if [ "$(major "$p")" -lt "$qemu_min" ]; then
+		echo "deps: $p $(version "$p") is older than QEMU $qemu_min, which the imx8mp-evk board needs" >&2
+		exit 1
+	fi
+done

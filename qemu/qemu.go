@@ -62,6 +62,10 @@ func (c Config) Args() ([]string, error) {
 		"-cpu", "cortex-a53",
 		"-m", fmt.Sprintf("%dM", layout.DRAMSize>>20),
 		"-nographic", "-monitor", "none", "-serial", serial,
+		// No default devices the referee does not drive (virt's default
+		// virtio-net NIC also needs an option ROM from a package the
+		// project does not install).
+		"-nic", "none",
 		"-semihosting",
 		"-global", "virtio-mmio.force-legacy=false",
 	}

@@ -256,14 +256,14 @@ func e2eExpected() []uint32 {
 }
 
 // TestRunOnQEMU runs the emitted code on an emulated AArch64 CPU through a
-// small static C harness and checks every output word. Skipped when
+// small static C harness and checks every output word. Fails when
 // qemu-aarch64 (Debian qemu-user) or aarch64-linux-gnu-gcc (Debian
 // gcc-aarch64-linux-gnu) is missing.
 func TestRunOnQEMU(t *testing.T) {
 	qemu, err1 := exec.LookPath("qemu-aarch64")
 	gcc, err2 := exec.LookPath("aarch64-linux-gnu-gcc")
 	if err1 != nil || err2 != nil {
-		t.Skip("qemu-aarch64 or aarch64-linux-gnu-gcc not found (apt-get install qemu-user gcc-aarch64-linux-gnu); skipping end-to-end run")
+		t.Fatal("qemu-aarch64 or aarch64-linux-gnu-gcc not found (Debian qemu-user, gcc-aarch64-linux-gnu; make test installs them)")
 	}
 	dir := t.TempDir()
 	harness := filepath.Join(dir, "harness")

@@ -54,10 +54,10 @@ func usesTranscendental(c *Compiled) bool {
 
 func needTools(t testing.TB) {
 	if err := Tools(); err != nil {
-		t.Skipf("benchmark tools missing: %v", err)
+		t.Fatalf("benchmark tools missing (make test installs them): %v", err)
 	}
 	if err := run.Available(); err != nil {
-		t.Skipf("cannot run generated code: %v", err)
+		t.Fatalf("cannot run generated code: %v", err)
 	}
 }
 

@@ -59,7 +59,7 @@ func compileModel(t *testing.T, path string) (*frontend.Model, *Code) {
 func needRunner(t *testing.T) {
 	t.Helper()
 	if err := run.Available(); err != nil {
-		t.Skipf("cannot run AArch64 code here: %v", err)
+		t.Fatalf("cannot run AArch64 code here (make test installs the tools): %v", err)
 	}
 }
 

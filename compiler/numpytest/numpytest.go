@@ -26,11 +26,12 @@ func Available() error {
 	return nil
 }
 
-// Skip skips t when NumPy is not available.
-func Skip(t testing.TB) {
+// Need fails t when NumPy is not available: a missing tool is a failure,
+// never a skip (make test installs it).
+func Need(t testing.TB) {
 	t.Helper()
 	if err := Available(); err != nil {
-		t.Skipf("NumPy comparison skipped: %v", err)
+		t.Fatalf("NumPy comparison impossible: %v", err)
 	}
 }
 
@@ -59,7 +60,7 @@ func Call(script string, args []string, req, reply any) error {
 // Run is Call for a test: it skips t without NumPy and fails it on error.
 func Run(t testing.TB, script string, args []string, req, reply any) {
 	t.Helper()
-	Skip(t)
+	Need(t)
 	if err := Call(script, args, req, reply); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ for p in sys.argv[1:]:
 func cpythonVerdicts(t *testing.T, sources map[string]string) map[string]string {
 	t.Helper()
 	if _, err := os.Stat(cpython); err != nil {
-		t.Skipf("%s is missing, so the CPython differential check is skipped: %v", cpython, err)
+		t.Fatalf("%s is missing, so the CPython differential check cannot run: %v", cpython, err)
 	}
 	dir := t.TempDir()
 	var names, paths []string

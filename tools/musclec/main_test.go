@@ -63,10 +63,10 @@ func TestUnsupportedModel(t *testing.T) {
 // and compares with CPython + NumPy running the same file.
 func TestExecMatchesNumPy(t *testing.T) {
 	if err := harness.Available(); err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("needs /usr/bin/python3 with NumPy (Debian python3-numpy)")
+		t.Fatal("needs /usr/bin/python3 with NumPy (Debian python3-numpy; make test installs it)")
 	}
 	for _, input := range []string{"1,-1,0.5,-0.5", "-3,0.25,2,1", "0,0,0,0"} {
 		out, _ := musclec(t, 0, "exec", "--input", input, neuron)
@@ -99,7 +99,7 @@ func TestExecMatchesNumPy(t *testing.T) {
 // NumPy finite differences in compiler/autodiff).
 func TestExecTrain(t *testing.T) {
 	if err := harness.Available(); err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	out, _ := musclec(t, 0, "exec", neuron, "--train", "--input", "1,-1,0.5,-0.5", "--target", "2", "--steps", "3")
 	var got struct {
