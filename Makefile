@@ -3,16 +3,18 @@
 # TamaGo-compatible Go toolchain), saying what they do.
 #
 # Variables:
+#   BOARD=NAME           the board: virt (QEMU's virt, the default) or
+#                        imx8mpevk (NXP 8MPLUSLPD4-EVK; QEMU's imx8mp-evk)
 #   TAMAGO=/path/to/go   use another TamaGo-compatible go (e.g. the official
 #                        tamago-go) instead of bootstrapping ours
-#   KEYS=FILE            master-key record loaded at 0x9000_0000 (make qemu);
+#   KEYS=FILE            master-key record loaded at the board's key region;
 #                        default: a development record under dev-keys/,
 #                        created on first use (git-ignored)
 #   MUSCLES=FILE         muscle bundle: make image builds it into the image
 #                        (for boards with no loader); make qemu boots that
 #                        image; default for make qemu: the example models,
 #                        compiled, sealed with the development keys and
-#                        loaded at 0x9100_0000
+#                        loaded at the board's bundle region
 #   CONSOLE=PATH         make qemu puts the console on a Unix socket at PATH
 #                        for tools/console (QEMU waits for it to connect)
 #   EXIT_STATUS=N        tests only: the image powers off with status N
@@ -21,7 +23,8 @@ GO ?= go
 export GOTOOLCHAIN := local
 export GOFLAGS := -buildvcs=false
 
-IMAGE := build/referee.elf
+BOARD ?= virt
+IMAGE := build/referee-$(BOARD).elf
 DEV_KEYS := dev-keys
 KEYS ?= $(DEV_KEYS)/keyrecord.bin
 EXAMPLES := $(wildcard compiler/frontend/testdata/models/*.py)
@@ -34,7 +37,7 @@ EMBED := $(filter command line,$(origin MUSCLES))
 all: image
 
 help:
-	@sed -n '1,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,20p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "targets: toolchain image qemu test bench clean"
 
 deps:
@@ -48,7 +51,7 @@ else
 endif
 
 image: toolchain
-	$(GO) run ./tools/mkimage -o $(IMAGE) $(if $(EXIT_STATUS),-exit-status $(EXIT_STATUS)) $(if $(EMBED),-bundle $(MUSCLES))
+	$(GO) run ./tools/mkimage -board $(BOARD) -o $(IMAGE) $(if $(EXIT_STATUS),-exit-status $(EXIT_STATUS)) $(if $(EMBED),-bundle $(MUSCLES))
 
 $(DEV_KEYS)/keyrecord.bin:
 	@echo "keys: creating a development master-key record and publisher in $(DEV_KEYS)/ (git-ignored)"
@@ -71,7 +74,7 @@ build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
 
 qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
-	@build/qemu-run -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE))
+	@build/qemu-run -board $(BOARD) -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE))
 
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))
@@ -79,6 +82,7 @@ TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/too
 vet: toolchain
 	$(GO) vet ./...
 	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/... ./muscle/... ./referee/...
+	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet -tags imx8mpevk,linkramsize,diag ./kernel/... ./board/...
 
 test: deps toolchain vet
 	$(GO) test -count=1 -timeout 60m ./...

@@ -1,54 +1,78 @@
 //go:build tamago && arm64
 
-// Command kernel is the referee unikernel's main program: it boots on the
-// board, prints a banner saying what it found, takes the master key out of
-// the key region (which it then wipes), starts the audit log, opens the
-// muscles of the bundle, serves the console until `poweroff`, and powers off
-// with an exit status that QEMU passes on to the host. Muscles run at
-// Secure EL0 in sandboxes of their own (referee/sandbox).
+// Command kernel is the referee unikernel's main program. It wires one
+// board (chosen at build time: board_*.go) to the referee: it prints a
+// banner saying what it found, takes the master key out of the board's key
+// region (which it then wipes and unmaps), starts the audit log, admits the
+// muscles of the bundles (referee/loader), serves the console
+// (referee/console) until `poweroff`, and powers off with an exit status
+// that QEMU passes on to the host. Muscles run at Secure EL0 in sandboxes
+// of their own (referee/sandbox).
 package main
 
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
+	"time"
+	"unsafe"
 
+	"lukechampine.com/blake3"
+
+	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee"
+	"github.com/muscles/referee/referee/console"
+	"github.com/muscles/referee/referee/loader"
 )
 
 // Version is the referee's version, printed in the banner.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // testExitStatus is set only by tests (make image EXIT_STATUS=n) to show
 // that the image's exit status reaches the host.
 var testExitStatus string
 
-// testSkipVerifier is set to "yes" only by tests (make image
-// SKIP_VERIFIER=yes): muscles are mapped without the machine-code verifier,
-// to show that EL0 and the MMU alone contain hostile code.
+// testSkipVerifier is set to "yes" only by tests (mkimage -skip-verifier):
+// muscles are mapped without the machine-code verifier, to show that EL0
+// and the MMU alone contain hostile code.
 var testSkipVerifier string
 
+func now() int64 { return time.Now().UnixNano() }
+
+// imageHash is the BLAKE3 hash of the running image's instructions.
+func imageHash() string {
+	start, end := runtime.TextRegion()
+	text := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(start))), end-start)
+	sum := blake3.Sum256(text)
+	return fmt.Sprintf("%x", sum[:16])
+}
+
 func main() {
-	printBanner(os.Stdout)
-	rec, log, status := takeKeys(os.Stdout)
+	b := theBoard
+	lay := b.Layout()
+	printBanner(os.Stdout, b)
+	boot := fmt.Sprintf("referee %s on %s, image text blake3 %s", Version, b.Name(), imageHash())
+	rec, log, status := referee.TakeKeys(b, fmt.Sprintf("%#x", lay.KeyRecord.Start), os.Stdout, now, boot)
 	if rec == nil {
-		printAudit(os.Stdout, log)
-		fmt.Printf("referee: powering off, exit status %d\n", status)
-		os.Exit(status)
+		console.PrintAudit(os.Stdout, log)
+		powerOff(b, status)
 	}
-	l := &loader{w: os.Stdout, rec: rec, log: log, skipVerify: testSkipVerifier == "yes"}
-	if l.skipVerify {
+	l := &loader.Loader{Out: os.Stdout, Rec: rec, Log: log, Now: now, DeadlineTicks: b.DeadlineTicks, SkipVerify: testSkipVerifier == "yes"}
+	if l.SkipVerify {
 		fmt.Println("referee: TEST IMAGE: the machine-code verifier is skipped")
 		log.Append(now(), "test", "machine-code verifier skipped")
 	}
-	l.loadBundles()
-	printAudit(os.Stdout, log)
-	fmt.Printf("ready: console reached %d ns after reset (guest time; instructions under -icount)\n", now())
-	sh := &shell{w: os.Stdout, log: log, loader: l}
-	status = sh.run()
-	for _, m := range l.muscles {
-		m.space.Wipe()
+	if len(embeddedBundle) > 0 {
+		entries, err := bundle.Parse(embeddedBundle)
+		l.LoadBundle("built into the image", "embedded:", entries, err)
 	}
+	entries, err := loader.ReadBundle(b.ReadBundleRegion, int(lay.Bundle.Size()))
+	l.LoadBundle(fmt.Sprintf("at %#x", lay.Bundle.Start), "", entries, err)
+	console.PrintAudit(os.Stdout, log)
+	fmt.Printf("ready: console reached %d ns after reset (guest time; instructions under -icount)\n", now())
+	sh := &console.Shell{In: b, Out: os.Stdout, Log: log, Loader: l, Now: now, Instructions: b.InstructionsRetired}
+	status = sh.Run()
 	rec.Wipe()
 	if status == referee.ExitOK && testExitStatus != "" {
 		n, err := strconv.Atoi(testExitStatus)
@@ -58,6 +82,5 @@ func main() {
 		}
 		status = n
 	}
-	fmt.Printf("referee: powering off, exit status %d\n", status)
-	os.Exit(status)
+	powerOff(b, status)
 }

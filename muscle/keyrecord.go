@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/muscles/referee/board/qemu/virt/layout"
 	"lukechampine.com/blake3"
 )
 
@@ -16,8 +15,9 @@ import (
 const (
 	KeyRecordMagic   = "MSCLKEYR"
 	KeyRecordVersion = 1
-	// MaxKeyRecord is the largest record: the size of the key region.
-	MaxKeyRecord = layout.KeyRecordMax
+	// MaxKeyRecord is the largest record the format allows (64 KiB); a
+	// board's key region holds at least this much.
+	MaxKeyRecord = 64 << 10
 
 	keyRecordFixed     = 72
 	keyRecordPublisher = PublisherIDSize + ed25519.PublicKeySize + 4 + 4

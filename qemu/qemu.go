@@ -1,8 +1,10 @@
 // Package qemu knows how the referee image is booted under
-// qemu-system-aarch64: the machine (virt with EL3 and a GICv3, a Cortex-A53,
-// 2 GiB), the console (PL011 on standard I/O), semihosting for the exit
-// status, virtio-rng for entropy, and the key record and muscle bundle
-// loaded at their fixed addresses from the board's memory map.
+// qemu-system-aarch64 on each board the project supports (board/boards):
+// the machine and CPU, the RAM, the console (the board's first UART on
+// standard I/O or a Unix socket), semihosting for the exit status, the
+// board's entropy device where it has one, no other devices, and the key
+// record and muscle bundle loaded at their fixed addresses from the
+// board's memory map.
 //
 // The same Config serves `make qemu` (through ./qemu/run) and the tests.
 package qemu
@@ -14,23 +16,58 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/muscles/referee/board/qemu/virt/layout"
+	"github.com/muscles/referee/board/boards"
 )
 
 // Binary is the emulator (Debian package qemu-system-arm).
 const Binary = "qemu-system-aarch64"
 
+// machine is how one board is emulated.
+type machine struct {
+	// args select the machine and CPU (RAM comes from the layout).
+	args []string
+	// serials are the -serial options after the console's (boards whose
+	// console is not their first UART would name it here).
+	serials []string
+	// rng is the -device of the board's entropy device, if it has one.
+	rng string
+	// minVersion is the oldest QEMU that models the board.
+	minVersion string
+}
+
+// machines holds one entry per board of board/boards.
+var machines = map[string]machine{
+	"virt": {
+		args: []string{"-machine", "virt,secure=on,gic-version=3", "-cpu", "cortex-a53",
+			"-global", "virtio-mmio.force-legacy=false"},
+		rng:        "virtio-rng-device",
+		minVersion: "7.2",
+	},
+	"imx8mpevk": {
+		// The SoC's Cortex-A53 comes with the machine; UART1 is the first
+		// -serial, UART2 the second.
+		args:       []string{"-machine", "imx8mp-evk"},
+		serials:    []string{"null"},
+		minVersion: "10.0",
+	},
+}
+
+// MinVersion is the oldest QEMU that emulates board.
+func MinVersion(board string) string { return machines[board].minVersion }
+
 // Config describes one boot.
 type Config struct {
+	// Board is the board the image was built for; empty means virt.
+	Board string
 	// Kernel is the image (ELF) to boot.
 	Kernel string
-	// Keys is an optional master-key record file, loaded at
-	// layout.KeyRecordStart.
+	// Keys is an optional master-key record file, loaded at the board's
+	// key region.
 	Keys string
-	// Muscles is an optional muscle bundle file, loaded at
-	// layout.BundleStart.
+	// Muscles is an optional muscle bundle file, loaded at the board's
+	// bundle region.
 	Muscles string
-	// NoRNG leaves out the virtio-rng device.
+	// NoRNG leaves out the entropy device (on boards that have one).
 	NoRNG bool
 	// ICount makes guest time count instructions (-icount
 	// shift=0,sleep=off): deterministic, and a nanosecond of guest time is
@@ -44,6 +81,15 @@ type Config struct {
 
 // Args returns the emulator's arguments, after checking the files.
 func (c Config) Args() ([]string, error) {
+	target, err := boards.Lookup(c.Board)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: %w", err)
+	}
+	m, ok := machines[target.Name]
+	if !ok {
+		return nil, fmt.Errorf("qemu: no QEMU machine for board %q", target.Name)
+	}
+	lay := target.Layout
 	if c.Kernel == "" {
 		return nil, fmt.Errorf("qemu: no kernel image given")
 	}
@@ -57,20 +103,21 @@ func (c Config) Args() ([]string, error) {
 		}
 		serial = "unix:" + c.Console + ",server=on,wait=on"
 	}
-	args := []string{
-		"-machine", "virt,secure=on,gic-version=3",
-		"-cpu", "cortex-a53",
-		"-m", fmt.Sprintf("%dM", layout.DRAMSize>>20),
-		"-nographic", "-monitor", "none", "-serial", serial,
+	args := append([]string{}, m.args...)
+	args = append(args,
+		"-m", fmt.Sprintf("%dM", lay.DRAMSize>>20),
+		"-nographic", "-monitor", "none", "-serial", serial)
+	for _, s := range m.serials {
+		args = append(args, "-serial", s)
+	}
+	args = append(args,
+		"-semihosting",
 		// No default devices the referee does not drive (virt's default
 		// virtio-net NIC also needs an option ROM from a package the
-		// project does not install).
-		"-nic", "none",
-		"-semihosting",
-		"-global", "virtio-mmio.force-legacy=false",
-	}
-	if !c.NoRNG {
-		args = append(args, "-device", "virtio-rng-device")
+		// project does not install; the EVK's ENET gets no peer).
+		"-nic", "none")
+	if !c.NoRNG && m.rng != "" {
+		args = append(args, "-device", m.rng)
 	}
 	if c.ICount {
 		args = append(args, "-icount", "shift=0,sleep=off")
@@ -79,8 +126,8 @@ func (c Config) Args() ([]string, error) {
 		what, file string
 		addr, max  uint64
 	}{
-		{"key record (KEYS)", c.Keys, layout.KeyRecordStart, layout.KeyRecordMax},
-		{"muscle bundle (MUSCLES)", c.Muscles, layout.BundleStart, layout.BundleMax},
+		{"key record (KEYS)", c.Keys, lay.KeyRecord.Start, lay.KeyRecord.Size()},
+		{"muscle bundle (MUSCLES)", c.Muscles, lay.Bundle.Start, lay.Bundle.Size()},
 	}
 	for _, l := range loads {
 		if l.file == "" {

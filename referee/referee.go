@@ -2,9 +2,10 @@
 // with the master key, muscles and its audit log, independent of the board.
 // It builds for the host, where it is unit-tested, and for GOOS=tamago.
 //
-// So far it holds the boot-time handling of the master-key record; the
-// validation chain, verifier, loader and executor come with the referee
-// issue.
+// This package holds the boot-time handling of the master-key record and
+// the image's exit statuses; its subpackages hold the rest: loader
+// (admitting muscles), served (the call path), console (the command
+// language), verify, sandbox and audit.
 package referee
 
 import (

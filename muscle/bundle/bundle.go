@@ -10,12 +10,11 @@ package bundle
 import (
 	"errors"
 	"fmt"
-
-	"github.com/muscles/referee/board/qemu/virt/layout"
 )
 
-// Max is the largest bundle: the size of the bundle region.
-const Max = layout.BundleMax
+// Max is the largest bundle the format allows (128 MiB, as muscle.MaxBlob);
+// a board's bundle region holds at least this much.
+const Max = 128 << 20
 
 // Format constants of newc.
 const (

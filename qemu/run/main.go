@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./qemu/run [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
+//	go run ./qemu/run [-board virt|imx8mpevk] [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
 //
 // Exit status: the image's; 125 if QEMU could not be started; 2 for bad
 // usage. Quit a running image with Ctrl-C.
@@ -23,14 +23,15 @@ import (
 
 func main() {
 	var c qemu.Config
+	flag.StringVar(&c.Board, "board", "virt", "the `BOARD` the image was built for (virt, imx8mpevk)")
 	flag.StringVar(&c.Kernel, "kernel", "build/referee.elf", "the image to boot (`ELF`)")
 	flag.StringVar(&c.Keys, "keys", "", "master-key record `FILE` to load at the key region")
 	flag.StringVar(&c.Muscles, "muscles", "", "muscle bundle `FILE` to load at the bundle region")
-	flag.BoolVar(&c.NoRNG, "no-rng", false, "boot without the virtio-rng device")
+	flag.BoolVar(&c.NoRNG, "no-rng", false, "boot without the board's entropy device (virt: virtio-rng)")
 	flag.BoolVar(&c.ICount, "icount", false, "count instructions as guest time (-icount shift=0,sleep=off)")
 	flag.StringVar(&c.Console, "console", "", "put the serial console on a Unix socket at `PATH` (QEMU waits for the first client, e.g. go run ./tools/console -connect PATH)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: run [flags]\n\nBoots the image on QEMU's virt board and prints the QEMU command line first.\nThe exit status is the image's.\n\nFlags:\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: run [flags]\n\nBoots the image on the board's QEMU machine and prints the QEMU command line first.\nThe exit status is the image's.\n\nFlags:\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()

@@ -1,5 +1,5 @@
-// Package image builds the referee unikernel (./kernel) for the QEMU virt
-// board with a TamaGo-compatible go command: the one named by $TAMAGO if set
+// Package image builds the referee unikernel (./kernel) for one board
+// (board/boards) with a TamaGo-compatible go command: the one named by $TAMAGO if set
 // (the official tamago-go, for instance), else the project's own, which it
 // bootstraps on first use (package toolchain).
 package image
@@ -14,8 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
-	"github.com/muscles/referee/board/qemu/virt/layout"
+	"github.com/muscles/referee/board/boards"
+	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/tools/toolchain"
 )
 
@@ -24,6 +26,12 @@ const GOOSPKG = "github.com/usbarmory/tamago"
 
 // Options describe one build.
 type Options struct {
+	// Board is the board to build for (board/boards); empty means the
+	// default, virt.
+	Board string
+	// Diag adds the diagnostics of test and bench images to the banner
+	// (kernel/diag.go: AES-GCM cost, OS services, idle check).
+	Diag bool
 	// Go is the go command to use; empty means GoCommand's choice.
 	Go string
 	// Out is the ELF file to write.
@@ -66,8 +74,8 @@ func Env(extra ...string) []string {
 }
 
 // LinkFlags places the image where the board expects it.
-func LinkFlags() string {
-	return fmt.Sprintf("-T %#x -R %#x", layout.TextStart, layout.TextRound)
+func LinkFlags(t boards.Target) string {
+	return fmt.Sprintf("-T %#x -R %#x", t.Layout.TextStart, t.Layout.TextRound)
 }
 
 // ModuleRoot finds the directory of this module's go.mod from the working
@@ -99,9 +107,12 @@ func Build(ctx context.Context, opts Options) error {
 	if opts.Out == "" {
 		return errors.New("image: no output file given")
 	}
+	target, err := boards.Lookup(opts.Board)
+	if err != nil {
+		return err
+	}
 	goCmd := opts.Go
 	if goCmd == "" {
-		var err error
 		if goCmd, err = GoCommand(opts.Progress); err != nil {
 			return err
 		}
@@ -117,14 +128,21 @@ func Build(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	ldflags := LinkFlags()
+	ldflags := LinkFlags(target)
 	if opts.ExitStatus != nil {
 		ldflags += " -X main.testExitStatus=" + strconv.Itoa(*opts.ExitStatus)
 	}
 	if opts.SkipVerifier {
 		ldflags += " -X main.testSkipVerifier=yes"
 	}
+	tags := target.Tags
+	if opts.Diag {
+		tags = append(append([]string{}, tags...), "diag")
+	}
 	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
 	if opts.Bundle != "" {
 		overlay, cleanup, err := bundleOverlay(root, opts.Bundle)
 		if err != nil {
@@ -150,8 +168,8 @@ const EmbeddedBundle = "kernel/embedded.cpio"
 
 // bundleOverlay writes a go build -overlay file that puts bundle in place
 // of EmbeddedBundle, after checking that it is a file the referee can hold.
-func bundleOverlay(root, bundle string) (string, func(), error) {
-	abs, err := filepath.Abs(bundle)
+func bundleOverlay(root, file string) (string, func(), error) {
+	abs, err := filepath.Abs(file)
 	if err != nil {
 		return "", nil, err
 	}
@@ -160,9 +178,9 @@ func bundleOverlay(root, bundle string) (string, func(), error) {
 	case err != nil:
 		return "", nil, fmt.Errorf("bundle to embed: %w", err)
 	case !st.Mode().IsRegular():
-		return "", nil, fmt.Errorf("bundle to embed: %s is not a regular file", bundle)
-	case st.Size() == 0 || st.Size() > layout.BundleMax:
-		return "", nil, fmt.Errorf("bundle to embed: %s is %d bytes, want 1 to %d", bundle, st.Size(), layout.BundleMax)
+		return "", nil, fmt.Errorf("bundle to embed: %s is not a regular file", file)
+	case st.Size() == 0 || st.Size() > bundle.Max:
+		return "", nil, fmt.Errorf("bundle to embed: %s is %d bytes, want 1 to %d", file, st.Size(), bundle.Max)
 	}
 	dir, err := os.MkdirTemp("", "referee-overlay")
 	if err != nil {

@@ -1,8 +1,8 @@
-// Command mkimage builds the referee unikernel image for QEMU virt.
+// Command mkimage builds the referee unikernel image for one board.
 //
 // Usage:
 //
-//	go run ./tools/mkimage [-o build/referee.elf] [-exit-status N]
+//	go run ./tools/mkimage [-board virt|imx8mpevk] [-o build/referee.elf] [-bundle FILE] [-diag] [-exit-status N] [-skip-verifier]
 //
 // It uses $TAMAGO as the go command if set, else the project's bootstrapped
 // toolchain (built on first use). Exit status: 0 on success, 1 if the build
@@ -14,7 +14,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/muscles/referee/board/boards"
 	"github.com/muscles/referee/tools/image"
 )
 
@@ -23,8 +25,14 @@ func main() {
 	status := flag.Int("exit-status", -1, "tests only: make the kernel power off with exit status `N` (0-255)")
 	bundle := flag.String("bundle", "", "build the muscle bundle `FILE` (muscle bundle) into the image, for boards with no loader")
 	skip := flag.Bool("skip-verifier", false, "tests only: map muscles without the machine-code verifier (never for a device)")
+	diag := flag.Bool("diag", false, "tests and benchmarks only: add the diagnostics (AES-GCM cost, OS services, idle check) to the banner")
+	boardName := flag.String("board", boards.Default, "the `BOARD` to build for: "+boardNames())
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: mkimage [-o FILE] [-bundle FILE] [-exit-status N] [-skip-verifier]\n\nBuilds ./kernel for GOOS=tamago GOARCH=arm64 with the board's link layout (%s),\nusing $TAMAGO or the project's own toolchain.\n\nFlags:\n", image.LinkFlags())
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: mkimage [-board BOARD] [-o FILE] [-bundle FILE] [-diag] [-exit-status N] [-skip-verifier]\n\nBuilds ./kernel for GOOS=tamago GOARCH=arm64 for one board, linked at the\nboard's address, using $TAMAGO or the project's own toolchain. Boards:\n")
+		for _, t := range boards.All {
+			fmt.Fprintf(flag.CommandLine.Output(), "  %-10s %s (%s)\n", t.Name, t.Summary, image.LinkFlags(t))
+		}
+		fmt.Fprintf(flag.CommandLine.Output(), "\nFlags:\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -32,7 +40,11 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	opts := image.Options{Out: *out, Progress: os.Stderr, SkipVerifier: *skip, Bundle: *bundle}
+	if _, err := boards.Lookup(*boardName); err != nil {
+		fmt.Fprintf(os.Stderr, "mkimage: %v\n", err)
+		os.Exit(2)
+	}
+	opts := image.Options{Board: *boardName, Out: *out, Progress: os.Stderr, SkipVerifier: *skip, Bundle: *bundle, Diag: *diag}
 	if *status >= 0 {
 		if *status > 255 {
 			fmt.Fprintln(os.Stderr, "mkimage: -exit-status must be 0-255")
@@ -49,5 +61,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "mkimage: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("mkimage: %s (%d bytes)\n", *out, st.Size())
+	fmt.Printf("mkimage: %s for %s (%d bytes)\n", *out, *boardName, st.Size())
+}
+
+func boardNames() string {
+	var names []string
+	for _, t := range boards.All {
+		names = append(names, t.Name)
+	}
+	return strings.Join(names, ", ")
 }

@@ -70,6 +70,21 @@ var edits = []edit{
 	{"src/runtime/timestub2.go",
 		"&& !(linux && amd64) && !plan9\n",
 		"&& !(linux && amd64) && !plan9 && !tamago\n"},
+	// Seed the runtime's random generator only once the heap exists, as
+	// TamaGo's runtime does: randinit reads runtime/goos.InitRNG and
+	// GetRandomData (os_tamago.go), and goos documents neither as
+	// allocation-free (only Hwinit0 and, before Hwinit1, Nanotime and
+	// Printk must be). Board packages allocate there: soc/nxp/imx8mp's
+	// InitRNG does `&rng.DRBG{}`, which before mallocinit dereferences a
+	// nil mcache, and with no exception vectors yet (they come with
+	// Hwinit1) the CPU spins in aborts before printing anything. Upstream
+	// seeds before mallocinit only so that the heap base can be randomized
+	// (randomizeHeapBase), which an sbrk platform like tamago never does;
+	// randinit still precedes alginit and mcommoninit, the other two
+	// users of its seed. Other systems keep the upstream order.
+	{"src/runtime/proc.go",
+		"\trandinit() // must run before mallocinit, alginit, mcommoninit\n\tmallocinit()\n",
+		"\tif GOOS != \"tamago\" {\n\t\trandinit() // must run before mallocinit, alginit, mcommoninit\n\t}\n\tmallocinit()\n\tif GOOS == \"tamago\" {\n\t\t// After mallocinit: runtime/goos.InitRNG may allocate\n\t\t// (edits.go); tamago never randomizes its heap base.\n\t\trandinit() // must run before alginit, mcommoninit\n\t}\n"},
 	{"src/runtime/proc.go",
 		"const haveSysmon = GOARCH != \"wasm\"\n",
 		"const haveSysmon = GOARCH != \"wasm\" && GOOS != \"tamago\"\n"},

@@ -5,6 +5,7 @@ package virt
 import (
 	_ "unsafe"
 
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/board/qemu/virt/layout"
 )
 
@@ -24,15 +25,15 @@ const (
 //go:linkname printk runtime/goos.Printk
 //go:nosplit
 func printk(c byte) {
-	for mmioRead32(layout.UART0+uartFR)&frTXFF != 0 {
+	for armv8.Read32(layout.UART0+uartFR)&frTXFF != 0 {
 	}
-	mmioWrite32(layout.UART0+uartDR, uint32(c))
+	armv8.Write32(layout.UART0+uartDR, uint32(c))
 }
 
 // ReadByte returns the next byte received on the console, if any.
 func ReadByte() (byte, bool) {
-	if mmioRead32(layout.UART0+uartFR)&frRXFE != 0 {
+	if armv8.Read32(layout.UART0+uartFR)&frRXFE != 0 {
 		return 0, false
 	}
-	return byte(mmioRead32(layout.UART0+uartDR) & uartMask), true
+	return byte(armv8.Read32(layout.UART0+uartDR) & uartMask), true
 }

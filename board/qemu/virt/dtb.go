@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/board/fdt"
 	"github.com/muscles/referee/board/qemu/virt/layout"
 )
@@ -25,7 +26,7 @@ type DeviceTree struct {
 
 // ReadDeviceTree parses the DTB at layout.DTBStart.
 func ReadDeviceTree() (DeviceTree, error) {
-	raw := unsafe.Slice((*byte)(phys(layout.DTBStart)), layout.DTBMax)
+	raw := unsafe.Slice((*byte)(armv8.Phys(layout.DTBStart)), layout.DTBMax)
 	t, err := fdt.Parse(raw)
 	if err != nil {
 		return DeviceTree{}, fmt.Errorf("device tree at %#x: %w", layout.DTBStart, err)

@@ -3,45 +3,25 @@
 package virt
 
 import (
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/board/qemu/virt/layout"
 )
 
-// The key and bundle regions lie outside runtime RAM, where the MMU maps
-// memory as Device memory: they are read and wiped with aligned 8-byte
-// accesses only (Go's memmove and memclr may use unaligned or DC ZVA
-// accesses, which fault there).
-
-// readPhys copies n bytes (a multiple of 8) from the physical address start
-// (8-byte aligned) into RAM.
-func readPhys(start, n uintptr) []byte {
-	buf := make([]byte, n)
-	for off := uintptr(0); off < n; off += 8 {
-		v := *(*uint64)(phys(start + off))
-		for i := uintptr(0); i < 8; i++ {
-			buf[off+i] = byte(v >> (8 * i))
-		}
-	}
-	return buf
-}
+// The key and bundle regions, loaded by QEMU's generic loader at the
+// addresses of the layout.
 
 // ReadKeyRegion copies the whole key region into RAM.
-func ReadKeyRegion() []byte { return readPhys(layout.KeyRecordStart, layout.KeyRecordMax) }
+func ReadKeyRegion() []byte { return armv8.ReadPhys(layout.KeyRecordStart, layout.KeyRecordMax) }
 
 // WipeKeyRegion overwrites the whole key region with zeros.
-func WipeKeyRegion() {
-	for off := uintptr(0); off < layout.KeyRecordMax; off += 8 {
-		*(*uint64)(phys(layout.KeyRecordStart + off)) = 0
-	}
-}
+func WipeKeyRegion() { armv8.WipePhys(layout.KeyRecordStart, layout.KeyRecordMax) }
 
 // KeyRegionClear reports whether every byte of the key region is zero.
-func KeyRegionClear() bool {
-	for off := uintptr(0); off < layout.KeyRecordMax; off += 8 {
-		if *(*uint64)(phys(layout.KeyRecordStart + off)) != 0 {
-			return false
-		}
-	}
-	return true
+func KeyRegionClear() bool { return armv8.PhysClear(layout.KeyRecordStart, layout.KeyRecordMax) }
+
+// UnmapKeyRegion removes the key region's 2 MiB block from the MMU's map.
+func UnmapKeyRegion() error {
+	return armv8.UnmapBlock(layout.KeyRecordStart, layout.KeyRecordMax, layout.BundleStart)
 }
 
 // ReadBundleRegion copies the first n bytes of the bundle region (rounded
@@ -51,5 +31,5 @@ func ReadBundleRegion(n int) []byte {
 	if size > layout.BundleMax {
 		size = layout.BundleMax
 	}
-	return readPhys(layout.BundleStart, size)
+	return armv8.ReadPhys(layout.BundleStart, size)
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"unsafe"
 
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/board/fdt"
 	"github.com/muscles/referee/board/qemu/virt/layout"
 )
@@ -47,7 +48,7 @@ var (
 //
 //go:linkname initRNG runtime/goos.InitRNG
 func initRNG() {
-	dtb := unsafe.Slice((*byte)(phys(layout.DTBStart)), layout.DTBMax)
+	dtb := unsafe.Slice((*byte)(armv8.Phys(layout.DTBStart)), layout.DTBMax)
 	if binary.BigEndian.Uint32(dtb) != fdt.Magic {
 		return
 	}
@@ -88,7 +89,7 @@ func earlyRandom(b []byte) {
 			b[i] = seed[i]
 			continue
 		}
-		x := readCounter() ^ uint64(i)*0x9e3779b97f4a7c15 ^ earlyCount
+		x := armv8.Counter() ^ uint64(i)*0x9e3779b97f4a7c15 ^ earlyCount
 		b[i] = byte(x ^ x>>29 ^ x>>47)
 	}
 	earlyCount++
@@ -98,7 +99,7 @@ func earlyRandom(b []byte) {
 func startDRBG() {
 	key := seed
 	if !seedOK {
-		binary.LittleEndian.PutUint64(key[:], readCounter())
+		binary.LittleEndian.PutUint64(key[:], armv8.Counter())
 	}
 	d, err := findVirtioRNG()
 	if err == nil {

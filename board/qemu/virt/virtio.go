@@ -8,6 +8,7 @@ import (
 
 	"github.com/usbarmory/tamago/dma"
 
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/board/qemu/virt/layout"
 )
 
@@ -70,10 +71,10 @@ type virtioRNG struct {
 func findVirtioRNG() (*virtioRNG, error) {
 	for i := 0; i < layout.VirtioSlots; i++ {
 		base := uintptr(layout.VirtioMMIO + i*layout.VirtioSlotSize)
-		if mmioRead32(base+vMagic) != virtioMagic || mmioRead32(base+vDeviceID) != deviceEntropy {
+		if armv8.Read32(base+vMagic) != virtioMagic || armv8.Read32(base+vDeviceID) != deviceEntropy {
 			continue
 		}
-		if v := mmioRead32(base + vVersion); v != 2 {
+		if v := armv8.Read32(base + vVersion); v != 2 {
 			return nil, fmt.Errorf("virtio-rng at %#x is legacy (version %d): start QEMU with -global virtio-mmio.force-legacy=false", base, v)
 		}
 		d := &virtioRNG{base: base}
@@ -88,25 +89,25 @@ func findVirtioRNG() (*virtioRNG, error) {
 func (d *virtioRNG) reg(off uintptr) uintptr { return d.base + off }
 
 func (d *virtioRNG) init() error {
-	mmioWrite32(d.reg(vStatus), 0)
-	mmioWrite32(d.reg(vStatus), statusAcknowledge)
-	mmioWrite32(d.reg(vStatus), statusAcknowledge|statusDriver)
+	armv8.Write32(d.reg(vStatus), 0)
+	armv8.Write32(d.reg(vStatus), statusAcknowledge)
+	armv8.Write32(d.reg(vStatus), statusAcknowledge|statusDriver)
 
-	mmioWrite32(d.reg(vDeviceFeatSel), 1)
-	if mmioRead32(d.reg(vDeviceFeatures))&featureVersion1 == 0 {
+	armv8.Write32(d.reg(vDeviceFeatSel), 1)
+	if armv8.Read32(d.reg(vDeviceFeatures))&featureVersion1 == 0 {
 		return errors.New("device does not offer VIRTIO_F_VERSION_1")
 	}
-	mmioWrite32(d.reg(vDriverFeatSel), 1)
-	mmioWrite32(d.reg(vDriverFeatures), featureVersion1)
-	mmioWrite32(d.reg(vDriverFeatSel), 0)
-	mmioWrite32(d.reg(vDriverFeatures), 0)
-	mmioWrite32(d.reg(vStatus), statusAcknowledge|statusDriver|statusFeaturesOK)
-	if mmioRead32(d.reg(vStatus))&statusFeaturesOK == 0 {
+	armv8.Write32(d.reg(vDriverFeatSel), 1)
+	armv8.Write32(d.reg(vDriverFeatures), featureVersion1)
+	armv8.Write32(d.reg(vDriverFeatSel), 0)
+	armv8.Write32(d.reg(vDriverFeatures), 0)
+	armv8.Write32(d.reg(vStatus), statusAcknowledge|statusDriver|statusFeaturesOK)
+	if armv8.Read32(d.reg(vStatus))&statusFeaturesOK == 0 {
 		return errors.New("device refused the feature set")
 	}
 
-	mmioWrite32(d.reg(vQueueSel), 0)
-	if max := mmioRead32(d.reg(vQueueNumMax)); max < queueSize {
+	armv8.Write32(d.reg(vQueueSel), 0)
+	if max := armv8.Read32(d.reg(vQueueNumMax)); max < queueSize {
 		return fmt.Errorf("queue 0 holds %d descriptors, need %d", max, queueSize)
 	}
 	if err := dma.Init(layout.DMAStart, layout.DMASize); err != nil {
@@ -115,23 +116,23 @@ func (d *virtioRNG) init() error {
 	addr, _ := dma.Reserve(areaSize, areaSize)
 	d.area = uintptr(addr)
 	for off := uintptr(0); off < areaSize; off += 4 {
-		mmioWrite32(d.area+off, 0)
+		armv8.Write32(d.area+off, 0)
 	}
-	mmioWrite32(d.reg(vQueueNum), queueSize)
+	armv8.Write32(d.reg(vQueueNum), queueSize)
 	setAddr := func(low uintptr, a uintptr) {
-		mmioWrite32(d.reg(low), uint32(a))
-		mmioWrite32(d.reg(low+4), uint32(uint64(a)>>32))
+		armv8.Write32(d.reg(low), uint32(a))
+		armv8.Write32(d.reg(low+4), uint32(uint64(a)>>32))
 	}
 	setAddr(vQueueDescLow, d.area+descOffset)
 	setAddr(vQueueDriverLow, d.area+availOffset)
 	setAddr(vQueueDeviceLow, d.area+usedOffset)
-	mmioWrite32(d.reg(vQueueReady), 1)
-	mmioWrite32(d.reg(vStatus), statusAcknowledge|statusDriver|statusFeaturesOK|statusDriverOK)
+	armv8.Write32(d.reg(vQueueReady), 1)
+	armv8.Write32(d.reg(vStatus), statusAcknowledge|statusDriver|statusFeaturesOK|statusDriverOK)
 	return nil
 }
 
-func store16(addr uintptr, v uint16) { *(*uint16)(phys(addr)) = v }
-func load16(addr uintptr) uint16     { return *(*uint16)(phys(addr)) }
+func store16(addr uintptr, v uint16) { *(*uint16)(armv8.Phys(addr)) = v }
+func load16(addr uintptr) uint16     { return *(*uint16)(armv8.Phys(addr)) }
 
 // read fills b (at most bufSize bytes per request) with entropy.
 func (d *virtioRNG) read(b []byte) error {
@@ -140,16 +141,16 @@ func (d *virtioRNG) read(b []byte) error {
 		buf := d.area + bufOffset
 		// One descriptor: the device writes n bytes at buf.
 		desc := d.area + descOffset
-		mmioWrite32(desc, uint32(buf))
-		mmioWrite32(desc+4, uint32(uint64(buf)>>32))
-		mmioWrite32(desc+8, uint32(n))
-		mmioWrite32(desc+12, descFlagWrite) // flags = WRITE, next = 0
+		armv8.Write32(desc, uint32(buf))
+		armv8.Write32(desc+4, uint32(uint64(buf)>>32))
+		armv8.Write32(desc+8, uint32(n))
+		armv8.Write32(desc+12, descFlagWrite) // flags = WRITE, next = 0
 
 		avail := d.area + availOffset
 		idx := load16(avail + 2)
 		store16(avail+4+2*uintptr(idx%queueSize), 0)
 		store16(avail+2, idx+1)
-		mmioWrite32(d.reg(vQueueNotify), 0)
+		armv8.Write32(d.reg(vQueueNotify), 0)
 
 		used := d.area + usedOffset
 		deadline := nanotime() + 1e9
@@ -159,14 +160,14 @@ func (d *virtioRNG) read(b []byte) error {
 			}
 		}
 		elem := used + 4 + 8*uintptr(d.lastUsed%queueSize)
-		got := int(mmioRead32(elem + 4))
+		got := int(armv8.Read32(elem + 4))
 		d.lastUsed++
-		mmioWrite32(d.reg(vInterruptACK), mmioRead32(d.reg(vInterruptStatus)))
+		armv8.Write32(d.reg(vInterruptACK), armv8.Read32(d.reg(vInterruptStatus)))
 		if got <= 0 || got > n {
 			return fmt.Errorf("virtio-rng: device returned %d bytes for a %d-byte request", got, n)
 		}
 		for i := 0; i < got; i++ {
-			b[i] = *(*byte)(phys(buf + uintptr(i)))
+			b[i] = *(*byte)(armv8.Phys(buf + uintptr(i)))
 		}
 		b = b[got:]
 	}

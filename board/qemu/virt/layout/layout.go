@@ -66,27 +66,4 @@ const (
 	VirtioMMIO     = 0x0A00_0000
 	VirtioSlotSize = 0x200
 	VirtioSlots    = 32
-	// TimerIRQ is the interrupt ID of the non-secure EL1 physical timer
-	// (PPI 14), which the idle governor uses to wake from WFI.
-	TimerIRQ = 30
-	// DeadlineIRQ is the interrupt ID of the Secure physical timer (PPI
-	// 13), the deadline of a muscle call.
-	DeadlineIRQ = 29
 )
-
-// Region is a named physical address range.
-type Region struct {
-	Name       string
-	Start, End uint64
-}
-
-// Map lists the regions in address order, for banners and launchers.
-func Map() []Region {
-	return []Region{
-		{"dtb", DTBStart, DTBStart + DTBMax},
-		{"runtime ram", RAMStart, RAMEnd},
-		{"dma", DMAStart, DMAStart + DMASize},
-		{"key record", KeyRecordStart, KeyRecordStart + KeyRecordMax},
-		{"muscle bundle", BundleStart, BundleStart + BundleMax},
-	}
-}

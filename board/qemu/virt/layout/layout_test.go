@@ -13,7 +13,7 @@ func TestLayout(t *testing.T) {
 	if DTBStart+DTBMax > RAMStart {
 		t.Errorf("the DTB area ends at %#x, inside runtime RAM from %#x", DTBStart+DTBMax, RAMStart)
 	}
-	regions := Map()
+	regions := Layout.Regions()
 	for i := 1; i < len(regions); i++ {
 		if regions[i].Start < regions[i-1].End {
 			t.Errorf("%s overlaps %s", regions[i].Name, regions[i-1].Name)

@@ -50,6 +50,10 @@ func walltime() (sec int64, nsec int32) {
 func cputicks() int64 { return nanotime() }
 
 func osinit() {
+	if randomizeHeapBase {
+		// It would need randinit, and so InitRNG, before mallocinit.
+		throw("tamago: a randomized heap base is not supported")
+	}
 	physPageSize = 4096
 	numCPUStartup = getCPUCount()
 	initBloc()
@@ -74,6 +78,15 @@ func tamagoIdle(now, pollUntil int64) bool {
 
 var rngReady bool
 
+// readRandom seeds the runtime (randinit, from schedinit) and backs
+// GetRandomData. Its first call runs the board's InitRNG, once, which may
+// allocate: the port calls randinit after mallocinit rather than before it
+// as upstream does (edits.go, src/runtime/proc.go), so that call comes with a
+// heap, as in TamaGo's runtime, where the order is hwinit0, osinit,
+// schedinit (mallocinit, then randinit and InitRNG), hwinit1. Before Hwinit1
+// the board has no exception vectors and may not have started its timers
+// (under QEMU, imx8mp's InitRNG seeds its DRBG from time.Now, which reads 0
+// until its Hwinit1 starts the generic timer; tamago-go behaves the same).
 func readRandom(r []byte) int {
 	if !rngReady {
 		goos.InitRNG()

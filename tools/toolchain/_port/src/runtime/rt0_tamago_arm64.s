@@ -30,6 +30,11 @@ TEXT runtime·rt0_tamago(SB),NOSPLIT|TOPFRAME|NOFRAME,$0
 	MOVD	g, m_g0(R0)
 	MOVD	R0, g_m(g)
 
+	// TamaGo's order: Hwinit0 (no heap: it must not allocate), then
+	// schedinit, which makes the heap (mallocinit) and only then seeds the
+	// runtime through the board's InitRNG and GetRandomData (randinit, moved
+	// after mallocinit by edits.go), then Hwinit1, which may allocate
+	// (exception vectors, timers, console).
 	SUB	$16, RSP
 	BL	runtime·hwinit0(SB)
 	BL	runtime·check(SB)

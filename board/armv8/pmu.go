@@ -1,16 +1,13 @@
 //go:build tamago && arm64
 
-package virt
+package armv8
 
 // The performance monitors' instructions-retired event (ARM ARM D7, event
 // 0x08 INST_RETIRED) on event counter 0. QEMU implements the event only
 // under -icount, where it counts executed instructions exactly, so idle
 // time spent in WFI is visible as the absence of instructions.
 
-const (
-	eventInstRetired = 0x08
-	mdcrSPME         = 1 << 17 // count in Secure state (MDCR_EL3)
-)
+const eventInstRetired = 0x08
 
 func pmuEnable(event uint64)
 func pmuCommonEvents() uint64

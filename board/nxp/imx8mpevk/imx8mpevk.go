@@ -1,0 +1,121 @@
+//go:build tamago && arm64
+
+// Package imx8mpevk runs the referee on the NXP 8MPLUSLPD4-EVK (i.MX 8M
+// Plus, four Cortex-A53), on top of TamaGo's own soc/nxp/imx8mp and
+// board/nxp/imx8mpevk packages, which provide the runtime's hooks (UART1
+// console, clocks, watchdogs, generic timers, RNG). This package adds what
+// the referee needs from the board (board.Board): the key and bundle
+// regions of the layout, the GICv3 interrupts for the idle wake-up and the
+// call deadline, the instruction counter, and power-off.
+//
+// Build with the linkramsize tag, which gives the runtime the layout's RAM
+// size in place of the EVK's 6 GiB (tools/image does so for
+// BOARD=imx8mpevk).
+//
+// Under QEMU's imx8mp-evk model the image starts at EL3 on core 0; on the
+// EVK, U-Boot's SPL must start it at EL3 in place of BL31 (README).
+package imx8mpevk
+
+import (
+	"fmt"
+	"runtime/goos"
+	_ "unsafe"
+
+	_ "github.com/usbarmory/tamago/board/nxp/imx8mpevk"
+	"github.com/usbarmory/tamago/soc/nxp/imx8mp"
+
+	"github.com/muscles/referee/board"
+	"github.com/muscles/referee/board/armv8"
+	"github.com/muscles/referee/board/nxp/imx8mpevk/layout"
+)
+
+// Name identifies the board.
+const Name = "NXP 8MPLUSLPD4-EVK (i.MX 8M Plus, cortex-a53, GICv3, EL3)"
+
+//go:linkname ramSize runtime/goos.RamSize
+var ramSize uint = layout.RAMSize
+
+// emulated is set at start-up when the SoC looks like QEMU's model: its
+// OCOTP is a placeholder that reads zero, where silicon has a unique ID.
+var emulated bool
+
+// budgetScale stretches muscle budgets under QEMU, whose TCG runs guest
+// code many times slower than the Cortex-A53 it models while the timer
+// follows the host's clock; on silicon budgets are taken as they are.
+const budgetScale = 200
+
+func init() {
+	emulated = imx8mp.UniqueID() == [16]byte{}
+	// Tamago's arm64 exit halts; under QEMU, semihosting carries the
+	// status to the host.
+	if emulated {
+		goos.Exit = armv8.SemihostingExit
+	}
+	goos.Idle = armv8.Idle
+	imx8mp.GIC.Init()
+	imx8mp.GIC.EnableInterrupt(armv8.TimerIRQ)
+	imx8mp.GIC.EnableInterrupt(armv8.DeadlineIRQ)
+}
+
+// Board is the EVK as the referee sees it.
+type Board struct{}
+
+var _ board.Board = Board{}
+
+func (Board) Name() string {
+	if emulated {
+		return Name + " under QEMU imx8mp-evk"
+	}
+	return Name
+}
+
+func (Board) Layout() *board.Layout     { return layout.Layout }
+func (Board) ReadConsole() (byte, bool) { return readConsole() }
+
+func (Board) ReadKeyRegion() []byte {
+	return armv8.ReadPhys(layout.KeyRecordStart, layout.KeyRecordMax)
+}
+func (Board) WipeKeyRegion() { armv8.WipePhys(layout.KeyRecordStart, layout.KeyRecordMax) }
+func (Board) KeyRegionClear() bool {
+	return armv8.PhysClear(layout.KeyRecordStart, layout.KeyRecordMax)
+}
+func (Board) UnmapKeyRegion() error {
+	return armv8.UnmapBlock(layout.KeyRecordStart, layout.KeyRecordMax, layout.BundleStart)
+}
+
+func (Board) ReadBundleRegion(n int) []byte {
+	size := (uintptr(n) + 7) &^ 7
+	if size > layout.BundleMax {
+		size = layout.BundleMax
+	}
+	return armv8.ReadPhys(layout.BundleStart, size)
+}
+
+func (Board) Entropy() string {
+	return "NONE: TamaGo v1.26.0's imx8mp package seeds its DRBG from the clock (its CAAM TRNG path is not enabled, and QEMU models no CAAM); random numbers are PREDICTABLE"
+}
+
+func (Board) DeadlineTicks(micros uint32) uint64 {
+	scale := uint64(1)
+	if emulated {
+		scale = budgetScale
+	}
+	return armv8.BudgetTicks(micros, scale, armv8.Frequency())
+}
+
+func (Board) InstructionsRetired() (uint64, bool) { return armv8.InstructionsRetired() }
+
+func (Board) PowerOff(status int) {
+	if emulated {
+		armv8.SemihostingExit(int32(status))
+	}
+	armv8.Halt()
+}
+
+func (Board) Details() []string {
+	_, major, minor := imx8mp.SiliconVersion()
+	return []string{
+		fmt.Sprintf("soc: %s rev %d.%d, uart1@%#x, generic timer %d Hz, emulated %v", imx8mp.Model(), major, minor, layout.UART1, armv8.Frequency(), emulated),
+		armv8.FeaturesLine(),
+	}
+}

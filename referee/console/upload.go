@@ -1,0 +1,135 @@
+package console
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"lukechampine.com/blake3"
+
+	"github.com/muscles/referee/muscle"
+)
+
+// The upload framing: "upload LENGTH BLAKE3", then the blob as base64 lines
+// of at most MaxLine bytes, then a line ".". The receiver checks the length
+// and the hash before the loader sees a byte.
+
+// MaxUpload bounds an upload: the largest blob the format allows.
+const MaxUpload = muscle.MaxBlob
+
+// maxBase64 is the most base64 text MaxUpload bytes take.
+const maxBase64 = (MaxUpload + 2) / 3 * 4
+
+// uploadHeader is what the command line announces.
+type uploadHeader struct {
+	n    int
+	hash [32]byte
+}
+
+func parseUploadHeader(args []string) (uploadHeader, error) {
+	var h uploadHeader
+	if len(args) != 2 {
+		return h, errors.New("usage: upload LENGTH BLAKE3")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n <= 0 || n > MaxUpload {
+		return h, fmt.Errorf("length %q is not 1-%d", args[0], MaxUpload)
+	}
+	want, err := hex.DecodeString(args[1])
+	if err != nil || len(want) != 32 {
+		return h, fmt.Errorf("%q is not a 64-digit hex BLAKE3 hash", args[1])
+	}
+	h.n = n
+	copy(h.hash[:], want)
+	return h, nil
+}
+
+// uploadBody collects the base64 lines of one upload.
+type uploadBody struct {
+	h    uploadHeader
+	text strings.Builder
+}
+
+// line takes one received line; done reports the closing ".".
+func (b *uploadBody) line(line string) (done bool, err error) {
+	if line == "." {
+		return true, nil
+	}
+	line = strings.TrimSpace(line)
+	if limit := (b.h.n + 2) / 3 * 4; b.text.Len()+len(line) > limit {
+		return false, fmt.Errorf("more than %d bytes of base64 for %d bytes", limit, b.h.n)
+	}
+	b.text.WriteString(line)
+	return false, nil
+}
+
+// blob decodes and checks the received text.
+func (b *uploadBody) blob() ([]byte, error) {
+	blob, err := base64.StdEncoding.DecodeString(b.text.String())
+	if err != nil {
+		return nil, fmt.Errorf("body is not base64: %v", err)
+	}
+	if len(blob) != b.h.n {
+		return nil, fmt.Errorf("received %d bytes, the header said %d", len(blob), b.h.n)
+	}
+	if got := blake3.Sum256(blob); subtle.ConstantTimeCompare(got[:], b.h.hash[:]) != 1 {
+		return nil, fmt.Errorf("BLAKE3 of the received bytes is %x, the header said %x", got, b.h.hash)
+	}
+	return blob, nil
+}
+
+// upload receives one sealed muscle and hands it to the loader.
+func (s *Shell) upload(args []string) error {
+	h, err := parseUploadHeader(args)
+	if err != nil {
+		return err
+	}
+	if s.json {
+		fmt.Fprintf(s.Out, "{\"send\": %d}\n", h.n)
+	} else {
+		fmt.Fprintf(s.Out, "send %d bytes as base64 lines, then a line \".\"\n", h.n)
+	}
+	body := &uploadBody{h: h}
+	for {
+		line, overflow := s.read(false)
+		if overflow {
+			return fmt.Errorf("a base64 line is longer than %d bytes", MaxLine)
+		}
+		done, err := body.line(line)
+		if err != nil {
+			s.drain()
+			return err
+		}
+		if done {
+			break
+		}
+	}
+	blob, err := body.blob()
+	if err != nil {
+		return err
+	}
+	s.Log.Append(s.Now(), "upload", fmt.Sprintf("%d bytes, blake3 %x", h.n, h.hash[:8]))
+	detail, err := s.Loader.Admit("upload", blob)
+	if err != nil {
+		return fail("rejected", "rejected: %v", err)
+	}
+	if s.json {
+		return s.replyJSON(map[string]string{"accepted": detail})
+	}
+	fmt.Fprintf(s.Out, "muscle upload: accepted %s\n", detail)
+	return nil
+}
+
+// drain discards the rest of a refused upload up to its closing ".", so
+// that its base64 lines are not taken for commands.
+func (s *Shell) drain() {
+	for {
+		if line, _ := s.read(false); line == "." {
+			return
+		}
+	}
+}
