@@ -6,6 +6,7 @@ require (
 	github.com/u-root/u-root v0.16.0
 	github.com/usbarmory/tamago v1.26.0
 	golang.org/x/arch v0.33.0
+	golang.org/x/term v0.48.0
 	lukechampine.com/blake3 v1.4.1
 )
 

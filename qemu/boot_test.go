@@ -16,12 +16,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
 	"lukechampine.com/blake3"
 
+	"github.com/muscles/referee/board/boards"
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/qemu"
 	"github.com/muscles/referee/referee/audit"
@@ -33,13 +35,51 @@ import (
 // status that semihosting passes back.
 
 var (
-	goCmd     string // the tamago go command
-	defaultIm string // the image every boot test shares
-	keyFile   string // a master-key record every boot test loads
-	auditKey  [32]byte
-	sealer    *muscle.SealingKey // the record's publisher
-	signer    *muscle.SigningKey
+	goCmd    string // the tamago go command
+	keyFile  string // a master-key record every boot test loads
+	auditKey [32]byte
+	sealer   *muscle.SealingKey // the record's publisher
+	signer   *muscle.SigningKey
+	buildDir string
 )
+
+// testBoard is one board of board/boards under test: its image, shared by
+// the boot tests, and (built on first use) its diagnostic image.
+type testBoard struct {
+	name  string
+	image string
+
+	diagOnce sync.Once
+	diag     string
+	diagErr  error
+}
+
+// boardsUnderTest holds every board the project supports.
+var boardsUnderTest []*testBoard
+
+// forBoards runs f as a subtest on every board.
+func forBoards(t *testing.T, f func(t *testing.T, tb *testBoard)) {
+	t.Helper()
+	for _, tb := range boardsUnderTest {
+		t.Run(tb.name, func(t *testing.T) { f(t, tb) })
+	}
+}
+
+// diagImage is the board's image with the banner diagnostics (-diag).
+func (tb *testBoard) diagImage(t testing.TB) string {
+	t.Helper()
+	tb.diagOnce.Do(func() {
+		tb.diag = filepath.Join(buildDir, "referee-"+tb.name+"-diag.elf")
+		var log bytes.Buffer
+		if err := image.Build(context.Background(), image.Options{Board: tb.name, Go: goCmd, Out: tb.diag, Diag: true, Progress: &log}); err != nil {
+			tb.diagErr = fmt.Errorf("%v\n%s", err, log.String())
+		}
+	})
+	if tb.diagErr != nil {
+		t.Fatal(tb.diagErr)
+	}
+	return tb.diag
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -52,20 +92,36 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	buildDir = dir
 	var log bytes.Buffer
-	if goCmd, err = image.GoCommand(&log); err == nil {
-		defaultIm = filepath.Join(dir, "referee.elf")
-		err = image.Build(context.Background(), image.Options{Go: goCmd, Out: defaultIm, Progress: &log})
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building the test image: %v\n%s", err, log.String())
+	if goCmd, err = image.GoCommand(&log); err != nil {
+		fmt.Fprintf(os.Stderr, "the toolchain: %v\n%s", err, log.String())
 		return 1
+	}
+	for _, b := range boards.All {
+		tb := &testBoard{name: b.Name, image: filepath.Join(dir, "referee-"+b.Name+".elf")}
+		if err := image.Build(context.Background(), image.Options{Board: b.Name, Go: goCmd, Out: tb.image, Progress: &log}); err != nil {
+			fmt.Fprintf(os.Stderr, "building the %s test image: %v\n%s", b.Name, err, log.String())
+			return 1
+		}
+		boardsUnderTest = append(boardsUnderTest, tb)
 	}
 	if keyFile, err = writeKeyRecord(dir); err != nil {
 		fmt.Fprintf(os.Stderr, "making the test key record: %v\n", err)
 		return 1
 	}
 	return m.Run()
+}
+
+// boardUnderTest finds a board's test image.
+func boardUnderTest(t testing.TB, name string) *testBoard {
+	for _, tb := range boardsUnderTest {
+		if tb.name == name {
+			return tb
+		}
+	}
+	t.Fatalf("board %q is not under test", name)
+	return nil
 }
 
 // writeKeyRecord makes a master-key record with one publisher, as
@@ -152,70 +208,108 @@ func expectLines(t *testing.T, console string, patterns ...string) {
 	}
 }
 
-func TestBootBanner(t *testing.T) {
-	console, status := boot(t, qemu.Config{Kernel: defaultIm, Keys: keyFile})
-	if status != 0 {
-		t.Errorf("exit status %d, want 0", status)
-	}
-	if _, err := audit.Verify(console, auditKey); err != nil {
-		t.Errorf("the audit log does not verify: %v", err)
-	}
-	expectLines(t, console,
-		`^referee \d+\.\d+\.\d+: `,
+// bannerLines are the board-specific lines of each board's banner.
+var bannerLines = map[string][]string{
+	"virt": {
 		`^board: qemu virt`,
-		`^go: go1\.26\.\d+ tamago/arm64$`,
 		`^  runtime ram +0x40200000-0x8e000000 `,
-		`^  key record +0x90000000-0x90010000 `,
-		`^  muscle bundle +0x91000000-0x99000000 `,
 		`^dtb: .* covers the layout; pl011@9000000; 32 virtio-mmio slots$`,
 		`^entropy: dtb rng-seed \+ virtio-rng@0x[0-9a-f]+, ChaCha8 DRBG$`,
-		`^aes: cpu AES=true PMULL=true .*crypto/aes runs on ARMv8 AES\+PMULL instructions`,
-		`^no-os: files, processes and sockets fail at run time: open /etc/hosts: `,
-		`^keys: master-key record [0-9a-f]{32} with 1 publishers; key region wiped and unmapped$`,
-		`^audit 0 \d+ boot 0{64} [0-9a-f]{64} "referee .* image text blake3 [0-9a-f]{32}"$`,
-		`^audit 1 \d+ key [0-9a-f]{64} [0-9a-f]{64} "key id [0-9a-f]{32}, 1 publishers, key region wiped and unmapped"$`,
-		`^referee: powering off, exit status 0$`,
-	)
-	master, _ := os.ReadFile(keyFile)
-	if strings.Contains(console, fmt.Sprintf("%x", master[32:64])) {
-		t.Errorf("the console shows the master key")
-	}
+	},
+	"imx8mpevk": {
+		`^board: NXP 8MPLUSLPD4-EVK .* under QEMU imx8mp-evk$`,
+		`^  runtime ram +0x40000000-0x8e000000 `,
+		`^soc: i\.MX 8M Plus Quad .*uart1@0x30860000, generic timer 8000000 Hz, emulated true$`,
+		`^entropy: NONE: .*PREDICTABLE$`,
+	},
+}
+
+func TestBootBanner(t *testing.T) {
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		console, status := boot(t, qemu.Config{Board: tb.name, Kernel: tb.image, Keys: keyFile})
+		if status != 0 {
+			t.Errorf("exit status %d, want 0", status)
+		}
+		if _, err := audit.Verify(console, auditKey); err != nil {
+			t.Errorf("the audit log does not verify: %v", err)
+		}
+		expectLines(t, console, bannerLines[tb.name]...)
+		expectLines(t, console,
+			`^referee \d+\.\d+\.\d+: `,
+			`^go: go1\.26\.\d+ tamago/arm64$`,
+			`^  key record +0x90000000-0x90010000 `,
+			`^  muscle bundle +0x91000000-0x99000000 `,
+			`^cpu: AES=true PMULL=true SHA2=true `,
+			`^keys: master-key record [0-9a-f]{32} with 1 publishers; key region wiped and unmapped$`,
+			`^audit 0 \d+ boot 0{64} [0-9a-f]{64} "referee .* image text blake3 [0-9a-f]{32}"$`,
+			`^audit 1 \d+ key [0-9a-f]{64} [0-9a-f]{64} "key id [0-9a-f]{32}, 1 publishers, key region wiped and unmapped"$`,
+			`^referee: powering off, exit status 0$`,
+		)
+		for _, diag := range []string{"aes: ", "no-os: ", "idle: "} {
+			if strings.Contains(console, "\n"+diag) {
+				t.Errorf("the production image prints the diagnostic %q", diag)
+			}
+		}
+		master, _ := os.ReadFile(keyFile)
+		if strings.Contains(console, fmt.Sprintf("%x", master[32:64])) {
+			t.Errorf("the console shows the master key")
+		}
+	})
+}
+
+// TestDiagnostics: a -diag image adds what the production image leaves
+// out: Go's crypto uses the ARMv8 AES and PMULL instructions, OS services
+// fail at run time.
+func TestDiagnostics(t *testing.T) {
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		console, status := boot(t, qemu.Config{Board: tb.name, Kernel: tb.diagImage(t), Keys: keyFile, NoRNG: true})
+		if status != 0 {
+			t.Errorf("exit status %d, want 0", status)
+		}
+		expectLines(t, console,
+			`^aes: crypto/aes runs on ARMv8 AES\+PMULL instructions; AES-256-GCM [0-9.]+ ns/byte$`,
+			`^no-os: files, processes and sockets fail at run time: open /etc/hosts: `,
+			`^idle: time\.Sleep\(20ms\)`,
+		)
+	})
 }
 
 // TestConsole drives the console shell: commands, errors for garbage (which
 // the audit log records), and the exit status of poweroff.
 func TestConsole(t *testing.T) {
-	long := strings.Repeat("x", 2000)
-	input := "help\nfrobnicate now\n" + long + "\npoweroff 300\nlist\nrun\ntrain a b\ninfo\nbench\njson maybe\nrun x 1,2\njson on\nrun\njson off\naudit\npoweroff 9\n"
-	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile}, input)
-	if status != 9 {
-		t.Errorf("exit status %d, want 9", status)
-	}
-	expectLines(t, console,
-		`^referee> help$`,
-		`^  poweroff \[N\] `,
-		`^error: unknown command "frobnicate"; try help$`,
-		`^error: line longer than 1024 bytes ignored$`,
-		`^error: poweroff: exit status "300" is not 0-255$`,
-		`^no muscles loaded$`,
-		`^error: run: usage: run NAME V,V,\.\.\.$`,
-		`^error: train: usage: train NAME INPUTS TARGETS \[STEPS\]$`,
-		`^error: info: usage: info NAME$`,
-		`^error: bench: usage: bench NAME \[N\]$`,
-		`^error: json: usage: json on\|off$`,
-		`^error: run: no muscle "x" is loaded \(list shows them\)$`,
-		`^\{"error":"usage: run NAME V,V,\.\.\.","code":"usage"\}$`,
-		`^audit \d+ \d+ console .* "unknown command \\"frobnicate\\""$`,
-		`^audit \d+ \d+ console .* "over-long line \(more than 1024 bytes\) ignored"$`,
-		`^referee: powering off, exit status 9$`,
-	)
-	entries, err := audit.Verify(console, auditKey)
-	if err != nil {
-		t.Fatalf("the audit log does not verify: %v", err)
-	}
-	if last := entries[len(entries)-1]; last.Kind != "console" {
-		t.Errorf("last audited event %q %q, want the over-long line", last.Kind, last.Detail)
-	}
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		long := strings.Repeat("x", 2000)
+		input := "help\nfrobnicate now\n" + long + "\npoweroff 300\nlist\nrun\ntrain a b\ninfo\nbench\njson maybe\nrun x 1,2\njson on\nrun\njson off\naudit\npoweroff 9\n"
+		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile}, input)
+		if status != 9 {
+			t.Errorf("exit status %d, want 9", status)
+		}
+		expectLines(t, console,
+			`^referee> help$`,
+			`^  poweroff \[N\] `,
+			`^error: unknown command "frobnicate"; try help$`,
+			`^error: line longer than 1024 bytes ignored$`,
+			`^error: poweroff: exit status "300" is not 0-255$`,
+			`^no muscles loaded$`,
+			`^error: run: usage: run NAME V,V,\.\.\.$`,
+			`^error: train: usage: train NAME INPUTS TARGETS \[STEPS\]$`,
+			`^error: info: usage: info NAME$`,
+			`^error: bench: usage: bench NAME \[N\]$`,
+			`^error: json: usage: json on\|off$`,
+			`^error: run: no muscle "x" is loaded \(list shows them\)$`,
+			`^\{"error":"usage: run NAME V,V,\.\.\.","code":"usage"\}$`,
+			`^audit \d+ \d+ console .* "unknown command \\"frobnicate\\""$`,
+			`^audit \d+ \d+ console .* "over-long line \(more than 1024 bytes\) ignored"$`,
+			`^referee: powering off, exit status 9$`,
+		)
+		entries, err := audit.Verify(console, auditKey)
+		if err != nil {
+			t.Fatalf("the audit log does not verify: %v", err)
+		}
+		if last := entries[len(entries)-1]; last.Kind != "poweroff" || last.Detail != "exit status 9" {
+			t.Errorf("last audited event %q %q, want the power-off (the log printed at power-off is complete)", last.Kind, last.Detail)
+		}
+	})
 }
 
 // uploadInput frames a blob for the console's upload command: LENGTH and
@@ -240,104 +334,112 @@ func uploadInput(blob []byte, hash string) string {
 // served, a newer version replaces it, and a corrupted transfer, a
 // tampered blob and an older version are refused, each audited.
 func TestUpload(t *testing.T) {
-	v1 := sealNeuron(t, sealer, signer, "uploaded", 1)
-	v2 := sealNeuron(t, sealer, signer, "uploaded", 2)
-	tampered := bytes.Clone(v1)
-	tampered[len(tampered)-70] ^= 1
-	input := uploadInput(v1, "") +
-		uploadInput(v1, strings.Repeat("ab", 32)) +
-		uploadInput(tampered, "") +
-		uploadInput(v2, "") +
-		uploadInput(v1, "") +
-		"upload 10\nlist\naudit\npoweroff\n"
-	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile}, input)
-	if status != 0 {
-		t.Errorf("exit status %d, want 0", status)
-	}
-	expectLines(t, console,
-		`^muscle upload: accepted "uploaded" v1 by `,
-		`^error: upload: BLAKE3 of the received bytes is [0-9a-f]{64}, the header said (ab){32}$`,
-		`^error: upload: rejected: tampered`,
-		`^muscle upload: accepted "uploaded" v2 by `,
-		`^error: upload: rejected: rollback`,
-		`^error: upload: usage: upload LENGTH BLAKE3$`,
-		`^uploaded v2 by [0-9a-f]{16}: forward`,
-	)
-	if strings.Count(console, "uploaded v") != 1 {
-		t.Errorf("the muscles list does not show exactly one \"uploaded\" muscle:\n%s", console)
-	}
-	entries, err := audit.Verify(console, auditKey)
-	if err != nil {
-		t.Fatalf("the audit log does not verify: %v", err)
-	}
-	kinds := map[string]int{}
-	for _, e := range entries {
-		kinds[e.Kind]++
-	}
-	if kinds["upload"] != 4 || kinds["upload-error"] != 2 || kinds["accept"] != 2 || kinds["reject"] != 2 {
-		t.Errorf("audited %v; want 4 uploads, 2 upload errors, 2 accepts, 2 rejects", kinds)
-	}
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		v1 := sealNeuron(t, sealer, signer, "uploaded", 1)
+		v2 := sealNeuron(t, sealer, signer, "uploaded", 2)
+		tampered := bytes.Clone(v1)
+		tampered[len(tampered)-70] ^= 1
+		input := uploadInput(v1, "") +
+			uploadInput(v1, strings.Repeat("ab", 32)) +
+			uploadInput(tampered, "") +
+			uploadInput(v2, "") +
+			uploadInput(v1, "") +
+			"upload 10\nlist\naudit\npoweroff\n"
+		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile}, input)
+		if status != 0 {
+			t.Errorf("exit status %d, want 0", status)
+		}
+		expectLines(t, console,
+			`^muscle upload: accepted "uploaded" v1 by `,
+			`^error: upload: BLAKE3 of the received bytes is [0-9a-f]{64}, the header said (ab){32}$`,
+			`^error: upload: rejected: tampered`,
+			`^muscle upload: accepted "uploaded" v2 by `,
+			`^error: upload: rejected: rollback`,
+			`^error: upload: usage: upload LENGTH BLAKE3$`,
+			`^uploaded v2 by [0-9a-f]{16}: forward`,
+		)
+		if strings.Count(console, "uploaded v") != 1 {
+			t.Errorf("the muscles list does not show exactly one \"uploaded\" muscle:\n%s", console)
+		}
+		entries, err := audit.Verify(console, auditKey)
+		if err != nil {
+			t.Fatalf("the audit log does not verify: %v", err)
+		}
+		kinds := map[string]int{}
+		for _, e := range entries {
+			kinds[e.Kind]++
+		}
+		if kinds["upload"] != 4 || kinds["upload-error"] != 2 || kinds["accept"] != 2 || kinds["reject"] != 2 {
+			t.Errorf("audited %v; want 4 uploads, 2 upload errors, 2 accepts, 2 rejects", kinds)
+		}
+	})
 }
 
 // TestBadKeyRecord: a missing, empty or corrupt record halts the referee
 // with its own exit status, after an (unauthenticated) audit entry.
 func TestBadKeyRecord(t *testing.T) {
-	dir := t.TempDir()
-	good, err := os.ReadFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	corrupt := bytes.Clone(good)
-	corrupt[40] ^= 0x01
-	files := map[string][]byte{"empty": make([]byte, 4096), "garbage": bytes.Repeat([]byte("not a key record "), 100), "corrupt": corrupt}
-	tests := []struct {
-		name   string
-		keys   string
-		status int
-		line   string
-	}{
-		{"missing", "", 10, `no key record: key region \(65536 bytes\) is empty`},
-		{"empty", "empty", 10, `no key record`},
-		{"garbage", "garbage", 11, `malformed key record: bad magic`},
-		{"corrupt", "corrupt", 11, `malformed key record: checksum`},
-	}
-	for _, tt := range tests {
-		c := qemu.Config{Kernel: defaultIm, NoRNG: true}
-		if tt.keys != "" {
-			c.Keys = filepath.Join(dir, tt.keys)
-			if err := os.WriteFile(c.Keys, files[tt.keys], 0o600); err != nil {
-				t.Fatal(err)
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		dir := t.TempDir()
+		good, err := os.ReadFile(keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		corrupt := bytes.Clone(good)
+		corrupt[40] ^= 0x01
+		files := map[string][]byte{"empty": make([]byte, 4096), "garbage": bytes.Repeat([]byte("not a key record "), 100), "corrupt": corrupt}
+		tests := []struct {
+			name   string
+			keys   string
+			status int
+			line   string
+		}{
+			{"missing", "", 10, `no key record: key region \(65536 bytes\) is empty`},
+			{"empty", "empty", 10, `no key record`},
+			{"garbage", "garbage", 11, `malformed key record: bad magic`},
+			{"corrupt", "corrupt", 11, `malformed key record: checksum`},
+		}
+		for _, tt := range tests {
+			c := qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true}
+			if tt.keys != "" {
+				c.Keys = filepath.Join(dir, tt.keys)
+				if err := os.WriteFile(c.Keys, files[tt.keys], 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
+			console, status := boot(t, c)
+			if status != tt.status {
+				t.Errorf("%s: exit status %d, want %d", tt.name, status, tt.status)
+			}
+			expectLines(t, console,
+				`^keys: no usable master-key record at 0x90000000: .*`+tt.line+`.*; key region wiped and unmapped$`,
+				`^audit 1 \d+ key-error `,
+				`^referee: powering off, exit status `+strconv.Itoa(tt.status)+`$`,
+			)
 		}
-		console, status := boot(t, c)
-		if status != tt.status {
-			t.Errorf("%s: exit status %d, want %d", tt.name, status, tt.status)
-		}
-		expectLines(t, console,
-			`^keys: no usable master-key record at 0x90000000: .*`+tt.line+`.*; key region wiped and unmapped$`,
-			`^audit 1 \d+ key-error `,
-			`^referee: powering off, exit status `+strconv.Itoa(tt.status)+`$`,
-		)
-	}
+	})
 }
 
 func TestExitStatusReachesHost(t *testing.T) {
-	for _, want := range []int{3, 42} {
-		im := filepath.Join(t.TempDir(), "referee.elf")
-		var log bytes.Buffer
-		if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, ExitStatus: &want, Progress: &log}); err != nil {
-			t.Fatalf("%v\n%s", err, log.String())
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		for _, want := range []int{3, 42} {
+			im := filepath.Join(t.TempDir(), "referee.elf")
+			var log bytes.Buffer
+			if err := image.Build(context.Background(), image.Options{Board: tb.name, Go: goCmd, Out: im, ExitStatus: &want, Progress: &log}); err != nil {
+				t.Fatalf("%v\n%s", err, log.String())
+			}
+			console, status := boot(t, qemu.Config{Board: tb.name, Kernel: im, NoRNG: true, Keys: keyFile})
+			if status != want {
+				t.Errorf("exit status %d, want %d; console:\n%s", status, want, console)
+			}
+			expectLines(t, console, `^referee: powering off, exit status `+strconv.Itoa(want)+`$`)
 		}
-		console, status := boot(t, qemu.Config{Kernel: im, NoRNG: true, Keys: keyFile})
-		if status != want {
-			t.Errorf("exit status %d, want %d; console:\n%s", status, want, console)
-		}
-		expectLines(t, console, `^referee: powering off, exit status `+strconv.Itoa(want)+`$`)
-	}
+	})
 }
 
+// TestBootWithoutVirtioRNG: virt without its entropy device says so (the
+// EVK has no entropy device under QEMU at all; its banner says NONE).
 func TestBootWithoutVirtioRNG(t *testing.T) {
-	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile})
+	console, status := boot(t, qemu.Config{Board: "virt", Kernel: boardUnderTest(t, "virt").image, NoRNG: true, Keys: keyFile})
 	if status != 0 {
 		t.Errorf("exit status %d, want 0", status)
 	}
@@ -401,39 +503,41 @@ func writeBundle(t testing.TB, files map[string][]byte, order []string) string {
 // TestBundleValidation: each muscle of the bundle is accepted or rejected on
 // its own, with the reason on the console and in the (verifying) audit log.
 func TestBundleValidation(t *testing.T) {
-	_, otherSK, otherSG, err := newKeyRecord()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tampered := sealNeuron(t, sealer, signer, "tampered", 1)
-	tampered[len(tampered)-100] ^= 0x20
-	files := map[string][]byte{
-		"good.muscle":     sealNeuron(t, sealer, signer, "neuron4", 5),
-		"older.muscle":    sealNeuron(t, sealer, signer, "neuron4", 4),
-		"tampered.muscle": tampered,
-		"stranger.muscle": sealNeuron(t, otherSK, otherSG, "stranger", 1),
-		"junk.muscle":     []byte("this is not a muscle at all, just some bytes"),
-		"svc.muscle":      sealCode(t, sealer, signer, "svc", 1, codeSupervisor),
-	}
-	order := []string{"good.muscle", "older.muscle", "tampered.muscle", "stranger.muscle", "junk.muscle", "svc.muscle"}
-	console, status := boot(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile, Muscles: writeBundle(t, files, order)})
-	if status != 0 {
-		t.Errorf("exit status %d, want 0", status)
-	}
-	if _, err := audit.Verify(console, auditKey); err != nil {
-		t.Errorf("the audit log does not verify: %v", err)
-	}
-	expectLines(t, console,
-		`^muscles: bundle at 0x91000000 with 6 entries$`,
-		`^muscle good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes`,
-		`^muscle older.muscle: rejected: rollback`,
-		`^muscle tampered.muscle: rejected: tampered`,
-		`^muscle stranger.muscle: rejected: unknown publisher`,
-		`^muscle junk.muscle: rejected: not a .muscle blob`,
-		`^muscle svc.muscle: rejected: machine-code verifier: .*SVC`,
-		`^audit \d+ \d+ accept .* "good.muscle: `,
-		`^audit \d+ \d+ reject .* "older.muscle: rollback`,
-	)
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		_, otherSK, otherSG, err := newKeyRecord()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tampered := sealNeuron(t, sealer, signer, "tampered", 1)
+		tampered[len(tampered)-100] ^= 0x20
+		files := map[string][]byte{
+			"good.muscle":     sealNeuron(t, sealer, signer, "neuron4", 5),
+			"older.muscle":    sealNeuron(t, sealer, signer, "neuron4", 4),
+			"tampered.muscle": tampered,
+			"stranger.muscle": sealNeuron(t, otherSK, otherSG, "stranger", 1),
+			"junk.muscle":     []byte("this is not a muscle at all, just some bytes"),
+			"svc.muscle":      sealCode(t, sealer, signer, "svc", 1, codeSupervisor),
+		}
+		order := []string{"good.muscle", "older.muscle", "tampered.muscle", "stranger.muscle", "junk.muscle", "svc.muscle"}
+		console, status := boot(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile, Muscles: writeBundle(t, files, order)})
+		if status != 0 {
+			t.Errorf("exit status %d, want 0", status)
+		}
+		if _, err := audit.Verify(console, auditKey); err != nil {
+			t.Errorf("the audit log does not verify: %v", err)
+		}
+		expectLines(t, console,
+			`^muscles: bundle at 0x91000000 with 6 entries$`,
+			`^muscle good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes`,
+			`^muscle older.muscle: rejected: rollback`,
+			`^muscle tampered.muscle: rejected: tampered`,
+			`^muscle stranger.muscle: rejected: unknown publisher`,
+			`^muscle junk.muscle: rejected: not a .muscle blob`,
+			`^muscle svc.muscle: rejected: machine-code verifier: .*SVC`,
+			`^audit \d+ \d+ accept .* "good.muscle: `,
+			`^audit \d+ \d+ reject .* "older.muscle: rollback`,
+		)
+	})
 }
 
 var idleInsns = regexp.MustCompile(`(?m)^idle: time\.Sleep\((\d+)ms\) retired (\d+) instructions$`)
@@ -443,16 +547,22 @@ var idleInsns = regexp.MustCompile(`(?m)^idle: time\.Sleep\((\d+)ms\) retired (\
 // instructions that spinning through it costs at one instruction per guest
 // nanosecond.
 func TestIdleSleepsInWFI(t *testing.T) {
-	console, status := boot(t, qemu.Config{Kernel: defaultIm, ICount: true, Keys: keyFile})
-	m := idleInsns.FindStringSubmatch(console)
-	if status != 0 || m == nil {
-		t.Fatalf("exit status %d, no idle line; console:\n%s", status, console)
-	}
-	ms, _ := strconv.Atoi(m[1])
-	n, _ := strconv.Atoi(m[2])
-	if spin := ms * 1_000_000; n > spin/100 {
-		t.Errorf("time.Sleep(%dms) retired %d instructions; spinning costs %d, sleeping in WFI a few thousand", ms, n, spin)
-	}
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		if !pmuCounts[tb.name] {
+			t.Logf("%s: no instruction counter under QEMU, so idle cannot be counted here (see pmuCounts)", tb.name)
+			return
+		}
+		console, status := boot(t, qemu.Config{Board: tb.name, Kernel: tb.diagImage(t), ICount: true, Keys: keyFile})
+		m := idleInsns.FindStringSubmatch(console)
+		if status != 0 || m == nil {
+			t.Fatalf("exit status %d, no idle line; console:\n%s", status, console)
+		}
+		ms, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		if spin := ms * 1_000_000; n > spin/100 {
+			t.Errorf("time.Sleep(%dms) retired %d instructions; spinning costs %d, sleeping in WFI a few thousand", ms, n, spin)
+		}
+	})
 }
 
 // TestReproducibleImage rebuilds the image from scratch (an empty build
@@ -461,13 +571,14 @@ func TestReproducibleImage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds the standard library for tamago")
 	}
+	virt := boardUnderTest(t, "virt")
 	im := filepath.Join(t.TempDir(), "referee.elf")
 	var log bytes.Buffer
-	opts := image.Options{Go: goCmd, Out: im, Env: []string{"GOCACHE=" + t.TempDir()}, Progress: &log}
+	opts := image.Options{Board: virt.name, Go: goCmd, Out: im, Env: []string{"GOCACHE=" + t.TempDir()}, Progress: &log}
 	if err := image.Build(context.Background(), opts); err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	a, b := fileHash(t, defaultIm), fileHash(t, im)
+	a, b := fileHash(t, virt.image), fileHash(t, im)
 	if a != b {
 		t.Errorf("two builds of the same sources differ: %x and %x", a, b)
 	}
@@ -488,32 +599,43 @@ var gcmCost = regexp.MustCompile(`(?m)AES-256-GCM ([0-9.]+) ns/byte`)
 // seed differs at every boot, and with it hashing and allocation patterns.
 const bootsPerFigure = 5
 
-// BenchmarkBoot reports the image size and, under -icount shift=0 (one
-// instruction per nanosecond of guest time), the median over a few boots of
-// the instructions from reset to the banner, per byte of AES-256-GCM, and
-// during a 20 ms idle sleep.
+// BenchmarkBoot reports, per board, the production image's size and,
+// under -icount shift=0 (one instruction per nanosecond of guest time),
+// the median over a few boots of the instructions from reset to the banner
+// and to the console's ready line; from the diagnostic image, per byte of
+// AES-256-GCM and during a 20 ms idle sleep.
 func BenchmarkBoot(b *testing.B) {
-	st, err := os.Stat(defaultIm)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var insns, gcm, idle []float64
-	for i := 0; i < b.N; i++ {
-		for range bootsPerFigure {
-			console, status := boot(b, qemu.Config{Kernel: defaultIm, ICount: true, Keys: keyFile})
-			m, g, d := bannerTime.FindStringSubmatch(console), gcmCost.FindStringSubmatch(console), idleInsns.FindStringSubmatch(console)
-			if status != 0 || m == nil || g == nil || d == nil {
-				b.Fatalf("exit status %d; console:\n%s", status, console)
+	for _, tb := range boardsUnderTest {
+		b.Run(tb.name, func(b *testing.B) {
+			st, err := os.Stat(tb.image)
+			if err != nil {
+				b.Fatal(err)
 			}
-			insns = append(insns, parseFloat(b, m[1]))
-			gcm = append(gcm, parseFloat(b, g[1]))
-			idle = append(idle, parseFloat(b, d[2]))
-		}
+			diag := tb.diagImage(b)
+			var insns, gcm, idle []float64
+			for i := 0; i < b.N; i++ {
+				for range bootsPerFigure {
+					console, status := boot(b, qemu.Config{Board: tb.name, Kernel: tb.image, ICount: true, Keys: keyFile})
+					m := bannerTime.FindStringSubmatch(console)
+					if status != 0 || m == nil {
+						b.Fatalf("exit status %d; console:\n%s", status, console)
+					}
+					insns = append(insns, parseFloat(b, m[1]))
+					console, status = boot(b, qemu.Config{Board: tb.name, Kernel: diag, ICount: true, Keys: keyFile})
+					g, d := gcmCost.FindStringSubmatch(console), idleInsns.FindStringSubmatch(console)
+					if status != 0 || g == nil || d == nil {
+						b.Fatalf("exit status %d; console:\n%s", status, console)
+					}
+					gcm = append(gcm, parseFloat(b, g[1]))
+					idle = append(idle, parseFloat(b, d[2]))
+				}
+			}
+			b.ReportMetric(float64(st.Size()), "image-bytes")
+			b.ReportMetric(median(insns), "insns-to-banner")
+			b.ReportMetric(median(gcm), "gcm-insns/byte")
+			b.ReportMetric(median(idle), "insns-in-20ms-sleep")
+		})
 	}
-	b.ReportMetric(float64(st.Size()), "image-bytes")
-	b.ReportMetric(median(insns), "insns-to-banner")
-	b.ReportMetric(median(gcm), "gcm-insns/byte")
-	b.ReportMetric(median(idle), "insns-in-20ms-sleep")
 }
 
 func parseFloat(b *testing.B, s string) float64 {

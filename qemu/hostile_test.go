@@ -92,29 +92,31 @@ func hostileBundle(t *testing.T) string {
 // TestHostileMusclesRejected: with the verifier on, each hostile muscle is
 // rejected at load, with its reason, and the others serve.
 func TestHostileMusclesRejected(t *testing.T) {
-	input := "run echo 2.5,0,0,0\n"
-	for _, h := range hostiles {
-		input += "run " + h.name + " 1,2,3,4\n"
-	}
-	console, status := bootWithInput(t, qemu.Config{Kernel: defaultIm, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
-	if status != 0 {
-		t.Errorf("exit status %d, want 0", status)
-	}
-	for _, h := range hostiles {
-		re := regexp.MustCompile(`(?m)^muscle ` + h.name + `\.muscle: rejected: machine-code verifier: .*(` + h.rejected + `)`)
-		if !re.MatchString(console) {
-			t.Errorf("%s: no rejection by the verifier matching %q", h.name, h.rejected)
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		input := "run echo 2.5,0,0,0\n"
+		for _, h := range hostiles {
+			input += "run " + h.name + " 1,2,3,4\n"
 		}
-		expectLines(t, console, `^error: run: no muscle "`+h.name+`" is loaded`)
-	}
-	expectLines(t, console, `^muscle echo\.muscle: accepted`, `^output \[2\.5\]$`,
-		`^muscle set-fpcr\.muscle: rejected: machine-code verifier: .*MSR .*system instruction`)
-	if _, err := audit.Verify(console, auditKey); err != nil {
-		t.Errorf("the audit log does not verify: %v", err)
-	}
-	if t.Failed() {
-		t.Logf("console:\n%s", console)
-	}
+		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
+		if status != 0 {
+			t.Errorf("exit status %d, want 0", status)
+		}
+		for _, h := range hostiles {
+			re := regexp.MustCompile(`(?m)^muscle ` + h.name + `\.muscle: rejected: machine-code verifier: .*(` + h.rejected + `)`)
+			if !re.MatchString(console) {
+				t.Errorf("%s: no rejection by the verifier matching %q", h.name, h.rejected)
+			}
+			expectLines(t, console, `^error: run: no muscle "`+h.name+`" is loaded`)
+		}
+		expectLines(t, console, `^muscle echo\.muscle: accepted`, `^output \[2\.5\]$`,
+			`^muscle set-fpcr\.muscle: rejected: machine-code verifier: .*MSR .*system instruction`)
+		if _, err := audit.Verify(console, auditKey); err != nil {
+			t.Errorf("the audit log does not verify: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("console:\n%s", console)
+		}
+	})
 }
 
 // TestHostileMusclesContained: in a test image that skips the verifier,
@@ -122,46 +124,48 @@ func TestHostileMusclesRejected(t *testing.T) {
 // regime stops each one with a clear error; the referee carries on and the
 // echo muscle keeps answering between them.
 func TestHostileMusclesContained(t *testing.T) {
-	im := filepath.Join(t.TempDir(), "referee-noverify.elf")
-	var log strings.Builder
-	if err := image.Build(context.Background(), image.Options{Go: goCmd, Out: im, SkipVerifier: true, Progress: &log}); err != nil {
-		t.Fatalf("building the test image: %v\n%s", err, log.String())
-	}
-	input := "run echo 2.5,0,0,0\n"
-	for i, h := range hostiles {
-		input += "run " + h.name + " 1,2,3,4\n"
-		input += fmt.Sprintf("run echo %d,0,0,0\n", i)
-	}
-	input += roundProbe + "run set-fpcr 1,2,3,4\n" + roundProbe
-	input += "json on\nrun read-keys 1,2,3,4\nrun loop-forever 1,2,3,4\nrun echo 7,0,0,0\naudit\n"
-	console, status := bootWithInput(t, qemu.Config{Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
-	if status != 0 {
-		t.Errorf("exit status %d, want 0", status)
-	}
-	expectLines(t, console, `^referee: TEST IMAGE: the machine-code verifier is skipped$`, `^output \[2\.5\]$`)
-	for i, h := range hostiles {
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		im := filepath.Join(t.TempDir(), "referee-noverify.elf")
+		var log strings.Builder
+		if err := image.Build(context.Background(), image.Options{Board: tb.name, Go: goCmd, Out: im, SkipVerifier: true, Progress: &log}); err != nil {
+			t.Fatalf("building the test image: %v\n%s", err, log.String())
+		}
+		input := "run echo 2.5,0,0,0\n"
+		for i, h := range hostiles {
+			input += "run " + h.name + " 1,2,3,4\n"
+			input += fmt.Sprintf("run echo %d,0,0,0\n", i)
+		}
+		input += roundProbe + "run set-fpcr 1,2,3,4\n" + roundProbe
+		input += "json on\nrun read-keys 1,2,3,4\nrun loop-forever 1,2,3,4\nrun echo 7,0,0,0\naudit\n"
+		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
+		if status != 0 {
+			t.Errorf("exit status %d, want 0", status)
+		}
+		expectLines(t, console, `^referee: TEST IMAGE: the machine-code verifier is skipped$`, `^output \[2\.5\]$`)
+		for i, h := range hostiles {
+			expectLines(t, console,
+				`^muscle `+h.name+`\.muscle: accepted .*verifier skipped`,
+				`^error: run: `+h.fault,
+				fmt.Sprintf(`^output \[%d\]$`, i),
+				`^audit \d+ \d+ fault .*"\\"`+h.name+`\\" v1 forward: `,
+			)
+		}
+		// A muscle may change FPCR at EL0, but every call starts from the
+		// referee's value: the probe rounds the same before and after.
+		if got := regexp.MustCompile(`(?m)^referee> run round .*\n(.*)$`).FindAllStringSubmatch(console, -1); len(got) != 2 || got[0][1] != "output [1.0000001]" || got[1][1] != got[0][1] {
+			t.Errorf("rounding probe before and after set-fpcr: %q, want output [1.0000001] twice", got)
+		}
+		expectLines(t, console, `^referee> run set-fpcr 1,2,3,4\noutput \[0\]$`)
 		expectLines(t, console,
-			`^muscle `+h.name+`\.muscle: accepted .*verifier skipped`,
-			`^error: run: `+h.fault,
-			fmt.Sprintf(`^output \[%d\]$`, i),
-			`^audit \d+ \d+ fault .*"\\"`+h.name+`\\" v1 forward: `,
+			`^\{"error":"read from 0x90000000 \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`,
+			`^\{"error":"budget exceeded: .*","code":"deadline"\}$`,
+			`^\{"output":\[7\]\}$`,
 		)
-	}
-	// A muscle may change FPCR at EL0, but every call starts from the
-	// referee's value: the probe rounds the same before and after.
-	if got := regexp.MustCompile(`(?m)^referee> run round .*\n(.*)$`).FindAllStringSubmatch(console, -1); len(got) != 2 || got[0][1] != "output [1.0000001]" || got[1][1] != got[0][1] {
-		t.Errorf("rounding probe before and after set-fpcr: %q, want output [1.0000001] twice", got)
-	}
-	expectLines(t, console, `^referee> run set-fpcr 1,2,3,4\noutput \[0\]$`)
-	expectLines(t, console,
-		`^\{"error":"read from 0x90000000 \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`,
-		`^\{"error":"budget exceeded: .*","code":"deadline"\}$`,
-		`^\{"output":\[7\]\}$`,
-	)
-	if _, err := audit.Verify(console, auditKey); err != nil {
-		t.Errorf("the audit log does not verify: %v", err)
-	}
-	if t.Failed() {
-		t.Logf("console:\n%s", console)
-	}
+		if _, err := audit.Verify(console, auditKey); err != nil {
+			t.Errorf("the audit log does not verify: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("console:\n%s", console)
+		}
+	})
 }

@@ -30,7 +30,10 @@ func TestArgs(t *testing.T) {
 		wantErr string
 	}{
 		{"plain", Config{Kernel: kernel},
-			[]string{"-machine", "virt,secure=on,gic-version=3", "-cpu", "cortex-a53", "-m", "2048M", "-semihosting", "virtio-mmio.force-legacy=false", "virtio-rng-device", "-kernel", kernel}, ""},
+			[]string{"-machine", "virt,secure=on,gic-version=3", "-cpu", "cortex-a53", "virtio-mmio.force-legacy=false", "-m", "2048M", "-semihosting", "-nic", "none", "virtio-rng-device", "-kernel", kernel}, ""},
+		{"imx8mpevk", Config{Board: "imx8mpevk", Kernel: kernel, Keys: keys, NoRNG: true},
+			[]string{"-machine", "imx8mp-evk", "-m", "2048M", "-serial", "stdio", "-serial", "null", "-semihosting", "-nic", "none", "loader,file=" + keys + ",addr=0x90000000,force-raw=on", "-kernel", kernel}, ""},
+		{"unknown board", Config{Board: "pdp11", Kernel: kernel}, nil, "unknown board"},
 		{"loads", Config{Kernel: kernel, Keys: keys, Muscles: bundle, ICount: true},
 			[]string{"shift=0,sleep=off", "loader,file=" + keys + ",addr=0x90000000,force-raw=on", "loader,file=" + bundle + ",addr=0x91000000,force-raw=on"}, ""},
 		{"no kernel", Config{}, nil, "no kernel image"},

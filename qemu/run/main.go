@@ -7,7 +7,8 @@
 //	go run ./qemu/run [-board virt|imx8mpevk] [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
 //
 // Exit status: the image's; 125 if QEMU could not be started; 2 for bad
-// usage. Quit a running image with Ctrl-C.
+// usage. Quit a running image with Ctrl-A x. When standard input is not a
+// terminal, its end types "poweroff" at the console.
 package main
 
 import (
@@ -15,8 +16,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+
+	"golang.org/x/term"
 
 	"github.com/muscles/referee/qemu"
 )
@@ -49,6 +53,22 @@ func main() {
 		fmt.Fprintf(os.Stderr, "run: the console is on %s; QEMU starts the machine when a client connects: go run ./tools/console -connect %s\n", c.Console, c.Console)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if c.Console == "" && !term.IsTerminal(int(os.Stdin.Fd())) {
+		// Not a terminal (a script, a pipe, < /dev/null): pass the input
+		// on, and when it ends, power the referee off instead of leaving
+		// it waiting for a console that will never type.
+		cmd.Stdin = nil
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "run: %v\n", err)
+			os.Exit(125)
+		}
+		go func() {
+			io.Copy(in, os.Stdin)
+			fmt.Fprintln(os.Stderr, "run: standard input ended (not a terminal): typing poweroff")
+			io.WriteString(in, "\npoweroff\n")
+		}()
+	}
 	err = cmd.Run()
 	var exit *exec.ExitError
 	switch {
