@@ -97,7 +97,8 @@ FUZZTIME ?= 500000x
 FUZZ_TARGETS := \
 	./muscle/:FuzzOpen ./muscle/:FuzzParseHeader ./muscle/:FuzzParseKeyRecord \
 	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
-	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./referee/verify/:FuzzVerify
+	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./referee/verify/:FuzzVerify \
+	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -97,6 +97,7 @@ func (s *Shell) upload(args []string) error {
 	for {
 		line, overflow := s.read(false)
 		if overflow {
+			s.drain()
 			return fmt.Errorf("a base64 line is longer than %d bytes", MaxLine)
 		}
 		done, err := body.line(line)

@@ -12,7 +12,7 @@ import (
 	"github.com/muscles/referee/board/qemu/virt/layout"
 )
 
-// Entropy. Before the runtime has a heap, randomness comes straight from the
+// Entropy. Before the board is initialised, randomness comes straight from the
 // 32 bytes QEMU puts in the DTB at every boot (/secure-chosen/rng-seed, from
 // the host's random source); the runtime seeds its own ChaCha8 generator
 // with them. Once the board is initialised, every request is served by a
@@ -44,7 +44,8 @@ var (
 	entropyInfo EntropySource
 )
 
-// initRNG reads the DTB seed; it runs before the heap exists.
+// initRNG reads the DTB seed; the runtime calls it once its heap exists
+// and before Hwinit1 (no vectors, timers or devices yet).
 //
 //go:linkname initRNG runtime/goos.InitRNG
 func initRNG() {

@@ -1,6 +1,12 @@
 package layout
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/muscles/referee/board"
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/bundle"
+)
 
 func TestLayout(t *testing.T) {
 	const twoMiB = 2 << 20
@@ -25,5 +31,24 @@ func TestLayout(t *testing.T) {
 	}
 	if DMAStart < RAMEnd {
 		t.Errorf("DMA region %#x is inside runtime RAM (ends %#x); tamago's dma refuses that", DMAStart, RAMEnd)
+	}
+}
+
+// TestLayoutMeetsTheBoardContract runs the shared layout checks with the
+// format's limits: the key region holds the largest key record, the
+// bundle region the largest blob and bundle.
+func TestLayoutMeetsTheBoardContract(t *testing.T) {
+	for _, err := range board.CheckLayout(Layout, muscle.MaxKeyRecord, max(muscle.MaxBlob, bundle.Max)) {
+		t.Error(err)
+	}
+	if Layout.RAM.Start != RAMStart || Layout.RAM.End != RAMEnd || Layout.RAM.Size() != RAMSize {
+		t.Errorf("Layout.RAM %#x..%#x does not match RAMStart..RAMEnd %#x..%#x (RAMSize %#x)", Layout.RAM.Start, Layout.RAM.End, RAMStart, RAMEnd, RAMSize)
+	}
+	if Layout.KeyRecord.Start != KeyRecordStart || Layout.KeyRecord.Size() != KeyRecordMax ||
+		Layout.Bundle.Start != BundleStart || Layout.Bundle.Size() != BundleMax {
+		t.Errorf("Layout's key and bundle regions do not match the constants")
+	}
+	if StackOffset >= RAMSize || StackOffset%16 != 0 {
+		t.Errorf("StackOffset %#x is not a 16-byte aligned offset inside runtime RAM", StackOffset)
 	}
 }

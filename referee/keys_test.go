@@ -1,0 +1,217 @@
+package referee
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/referee/audit"
+)
+
+// memRegion is a key region in RAM.
+type memRegion struct {
+	b        []byte
+	copies   [][]byte // what ReadKeyRegion handed out
+	unmapErr error
+	noWipe   bool // WipeKeyRegion leaves the region as it is
+	wiped    int
+	unmapped int
+}
+
+func (r *memRegion) ReadKeyRegion() []byte {
+	c := bytes.Clone(r.b)
+	r.copies = append(r.copies, c)
+	return c
+}
+
+func (r *memRegion) WipeKeyRegion() {
+	r.wiped++
+	if !r.noWipe {
+		clear(r.b)
+	}
+}
+
+func (r *memRegion) KeyRegionClear() bool { return allZero(r.b) }
+
+func (r *memRegion) UnmapKeyRegion() error {
+	r.unmapped++
+	return r.unmapErr
+}
+
+func allZero(b []byte) bool { return bytes.Equal(b, make([]byte, len(b))) }
+
+// keyRegion is a 64 KiB region holding a record for a fresh random master
+// key with one publisher; it returns the master key too.
+func keyRegion(t *testing.T) (region, master []byte, rec *muscle.KeyRecord) {
+	t.Helper()
+	master = make([]byte, muscle.KeySize)
+	if _, err := rand.Read(master); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := muscle.NewKeyRecord(master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AddPublisher(muscle.Publisher{ID: muscle.PublisherIDFor(pub), PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := rec.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	region = make([]byte, muscle.MaxKeyRecord)
+	copy(region, b)
+	return region, master, rec
+}
+
+func clock() func() int64 {
+	var n int64
+	return func() int64 { n += 1000; return n }
+}
+
+// printed is the log as the console prints it.
+func printed(l *audit.Log) string {
+	var b strings.Builder
+	for _, e := range l.Entries() {
+		b.WriteString(audit.Format(e) + "\n")
+	}
+	return b.String() + l.FormatHead() + "\n"
+}
+
+// noKeyMaterial fails if the master key appears in text, raw or encoded.
+func noKeyMaterial(t *testing.T, what, text string, master []byte) {
+	t.Helper()
+	for _, enc := range []string{string(master), hex.EncodeToString(master), strings.ToUpper(hex.EncodeToString(master)),
+		base64.StdEncoding.EncodeToString(master), base64.RawStdEncoding.EncodeToString(master), hex.EncodeToString(master[:8])} {
+		if strings.Contains(text, enc) {
+			t.Errorf("%s contains the master key (%q)", what, enc)
+		}
+	}
+}
+
+func TestTakeKeys(t *testing.T) {
+	region, master, want := keyRegion(t)
+	r := &memRegion{b: region}
+	var out bytes.Buffer
+	rec, log, status := TakeKeys(r, "0x90000000", &out, clock(), "referee test on memRegion")
+	if status != ExitOK || rec == nil {
+		t.Fatalf("status %d, record %v; output %q", status, rec, out.String())
+	}
+	if rec.ID != want.ID || len(rec.Publishers) != 1 || rec.Publishers[0].ID != want.Publishers[0].ID {
+		t.Errorf("record %s with %v, want %s with %v", rec.ID, rec.Publishers, want.ID, want.Publishers)
+	}
+	if rec.AuditKey() != want.AuditKey() {
+		t.Error("the record's audit key is not the master key's")
+	}
+	if !allZero(r.b) || r.wiped != 1 || r.unmapped != 1 {
+		t.Errorf("region all zero %v, wiped %d times, unmapped %d times; want true, 1, 1", allZero(r.b), r.wiped, r.unmapped)
+	}
+	for i, c := range r.copies {
+		if !allZero(c) {
+			t.Errorf("RAM copy %d of the key region was not wiped", i)
+		}
+	}
+	wantOut := "keys: master-key record " + want.ID.String() + " with 1 publishers; key region wiped and unmapped\n"
+	if out.String() != wantOut {
+		t.Errorf("output %q, want %q", out.String(), wantOut)
+	}
+	e := log.Entries()
+	if len(e) != 2 || e[0].Kind != "boot" || e[0].Detail != "referee test on memRegion" || e[1].Kind != "key" ||
+		!strings.Contains(e[1].Detail, "key region wiped and unmapped") || !strings.Contains(e[1].Detail, want.ID.String()) {
+		t.Errorf("audit entries %+v, want boot then key naming the id and the wiped and unmapped region", e)
+	}
+	if len(e) == 2 && e[1].Time <= e[0].Time {
+		t.Errorf("audit times %d, %d do not come from the clock", e[0].Time, e[1].Time)
+	}
+	text := printed(log)
+	if _, err := audit.Verify(text, want.AuditKey()); err != nil {
+		t.Errorf("the log does not verify with the record's audit key: %v", err)
+	}
+	if _, err := audit.Verify(text, [32]byte{}); !errors.Is(err, audit.ErrBadHead) {
+		t.Errorf("the log verifies without the audit key: %v", err)
+	}
+	noKeyMaterial(t, "the output", out.String(), master)
+	noKeyMaterial(t, "the audit log", text, master)
+}
+
+func TestTakeKeysWithoutRecord(t *testing.T) {
+	region, _, _ := keyRegion(t)
+	corrupt := bytes.Clone(region)
+	corrupt[40] ^= 1
+	tests := []struct {
+		name   string
+		region []byte
+		status int
+		err    error
+	}{
+		{"empty", make([]byte, muscle.MaxKeyRecord), ExitNoKeyRecord, muscle.ErrNoKeyRecord},
+		{"erased", bytes.Repeat([]byte{0xff}, muscle.MaxKeyRecord), ExitNoKeyRecord, muscle.ErrNoKeyRecord},
+		{"garbage", bytes.Repeat([]byte("garbage!"), muscle.MaxKeyRecord/8), ExitBadKeyRecord, muscle.ErrMalformedKeyRecord},
+		{"corrupt", corrupt, ExitBadKeyRecord, muscle.ErrMalformedKeyRecord},
+	}
+	for _, tt := range tests {
+		r := &memRegion{b: bytes.Clone(tt.region)}
+		var out bytes.Buffer
+		rec, log, status := TakeKeys(r, "0x90000000", &out, clock(), "boot")
+		if rec != nil || status != tt.status {
+			t.Errorf("%s: record %v, status %d; want nil, %d", tt.name, rec, status, tt.status)
+		}
+		if !allZero(r.b) || r.unmapped != 1 {
+			t.Errorf("%s: the region was not wiped and unmapped whatever it held", tt.name)
+		}
+		o := out.String()
+		if !strings.HasPrefix(o, "keys: no usable master-key record at 0x90000000: master-key record: ") ||
+			!strings.HasSuffix(o, "; key region wiped and unmapped\n") || !strings.Contains(o, tt.err.Error()) {
+			t.Errorf("%s: output %q", tt.name, o)
+		}
+		e := log.Entries()
+		if len(e) != 2 || e[0].Kind != "boot" || e[1].Kind != "key-error" || !strings.Contains(e[1].Detail, tt.err.Error()) {
+			t.Errorf("%s: audit entries %+v, want boot then key-error", tt.name, e)
+		}
+		// Without a record the log is authenticated with the zero key.
+		if _, err := audit.Verify(printed(log), [32]byte{}); err != nil {
+			t.Errorf("%s: the unauthenticated log does not verify with the zero key: %v", tt.name, err)
+		}
+	}
+}
+
+func TestTakeKeysReportsUnmapAndWipeFailures(t *testing.T) {
+	region, master, _ := keyRegion(t)
+	r := &memRegion{b: region, unmapErr: errors.New("level-1 entry 2 is already a table")}
+	var out bytes.Buffer
+	rec, log, status := TakeKeys(r, "0x90000000", &out, clock(), "boot")
+	if rec == nil || status != ExitOK {
+		t.Fatalf("record %v, status %d", rec, status)
+	}
+	const want = "key region wiped, NOT UNMAPPED: level-1 entry 2 is already a table"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("output %q does not contain %q", out.String(), want)
+	}
+	if e := log.Entries(); len(e) != 2 || !strings.Contains(e[1].Detail, want) {
+		t.Errorf("audit entries %+v: the key entry does not report %q", e, want)
+	}
+
+	region, master2, _ := keyRegion(t)
+	r = &memRegion{b: region, noWipe: true}
+	out.Reset()
+	_, log, _ = TakeKeys(r, "0x90000000", &out, clock(), "boot")
+	if !strings.Contains(out.String(), "key region NOT WIPED and unmapped") {
+		t.Errorf("a region that stays set is not reported: %q", out.String())
+	}
+	if e := log.Entries(); len(e) != 2 || !strings.Contains(e[1].Detail, "NOT WIPED") {
+		t.Errorf("audit entries %+v do not report the unwiped region", e)
+	}
+	noKeyMaterial(t, "the output", out.String(), master)
+	noKeyMaterial(t, "the output", out.String(), master2)
+	noKeyMaterial(t, "the audit log", printed(log), master2)
+}
