@@ -29,7 +29,7 @@
 // the MOVZ/MOVK counter setup before the loop head; nested loops
 // multiply; the total must equal codegen's ForwardExecuted/TrainExecuted.
 // For gcc's code they are measured: the C forward runs once under
-// qemu-aarch64 -singlestep -d exec,nochain with the log filtered to the
+// qemu-aarch64 -one-insn-per-tb -d exec,nochain with the log filtered to the
 // forward function, which logs every executed instruction's address; the
 // n-th instruction of gcc's -S output of forward is at the symbol's
 // address + 4n. Calls into libm (expf, logf, tanhf) count as llvm-mca's
@@ -337,7 +337,7 @@ func BuildC(c *Compiled, input []float32, dir string) (*CProgram, error) {
 		return nil, fmt.Errorf("bench: forward is %d bytes but its -S text has %d instructions", size, len(lines))
 	}
 	logf := filepath.Join(dir, "exec.log")
-	cmd := exec.Command(Qemu, "-singlestep", "-d", "exec,nochain", "-dfilter", fmt.Sprintf("%#x+%#x", addr, size), "-D", logf, exe)
+	cmd := exec.Command(Qemu, "-one-insn-per-tb", "-d", "exec,nochain", "-dfilter", fmt.Sprintf("%#x+%#x", addr, size), "-D", logf, exe)
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("qemu: %v", err)

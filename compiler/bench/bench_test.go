@@ -246,7 +246,7 @@ func printTable(b *testing.B, rows []row, ct time.Duration) {
 	w := os.Stdout
 	fmt.Fprintln(w, "\nMuscle compiler benchmarks (estimated cycles per call, llvm-mca -mtriple=aarch64)")
 	fmt.Fprintln(w, "Method: each instruction gets its execution count for one call (muscle: loop trip counts")
-	fmt.Fprintln(w, "simulated from the MOVZ/MOVK counter setup; gcc: measured under qemu-aarch64 -singlestep -d exec);")
+	fmt.Fprintln(w, "simulated from the MOVZ/MOVK counter setup; gcc: measured under qemu-aarch64 -one-insn-per-tb -d exec);")
 	fmt.Fprintln(w, "maximal runs of equal count are fed to llvm-mca with -iterations=<count> and their Total Cycles")
 	fmt.Fprintln(w, "summed: straight-line code is one iteration, a loop is its body's cycles x trip count plus the rest.")
 	fmt.Fprintln(w, "gcc = EmitC's plain C forward, aarch64-linux-gnu-gcc -O3 -mcpu=cortex-a53 (loops left to gcc), output")
