@@ -8,6 +8,11 @@
 // ARMv8 board shares in code is in board/armv8.
 package board
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Board is what the referee needs from the machine under it. The console's
 // output is the runtime's Printk hook (os.Stdout), which the board package
 // provides; everything else goes through these methods.
@@ -94,10 +99,6 @@ type Layout struct {
 // Regions lists every region in address order, for banners.
 func (l *Layout) Regions() []Region {
 	all := append([]Region{l.RAM, l.KeyRecord, l.Bundle}, l.Others...)
-	for i := 1; i < len(all); i++ {
-		for j := i; j > 0 && all[j].Start < all[j-1].Start; j-- {
-			all[j], all[j-1] = all[j-1], all[j]
-		}
-	}
+	slices.SortFunc(all, func(a, b Region) int { return cmp.Compare(a.Start, b.Start) })
 	return all
 }

@@ -8,4 +8,4 @@ import (
 )
 
 // theBoard is the NXP 8MPLUSLPD4-EVK (make image BOARD=imx8mpevk).
-var theBoard board.Board = imx8mpevk.Board{}
+var theBoard board.Board = imx8mpevk.New()

@@ -8,4 +8,4 @@ import (
 )
 
 // theBoard is QEMU's virt, the default (make image BOARD=virt).
-var theBoard board.Board = virt.Board{}
+var theBoard board.Board = virt.New()

@@ -3,8 +3,6 @@ package qemu_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -25,6 +23,7 @@ import (
 
 	"github.com/muscles/referee/board/boards"
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/qemu"
 	"github.com/muscles/referee/referee/audit"
 	"github.com/muscles/referee/tools/image"
@@ -142,23 +141,11 @@ func writeKeyRecord(dir string) (string, error) {
 }
 
 func newKeyRecord() (*muscle.KeyRecord, *muscle.SealingKey, *muscle.SigningKey, error) {
-	master := make([]byte, muscle.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		return nil, nil, nil, err
-	}
-	rec, err := muscle.NewKeyRecord(master)
+	p, err := muscletest.NewPublisher(muscle.CapAll)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	id := muscle.PublisherIDFor(pub)
-	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
-		return nil, nil, nil, err
-	}
-	return rec, rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}, nil
+	return p.Record, p.Sealer, p.Signer, nil
 }
 
 const bootTimeout = 3 * time.Minute
@@ -452,10 +439,7 @@ func TestBootWithoutVirtioRNG(t *testing.T) {
 	}
 }
 
-var (
-	codeRet        = []byte{0xc0, 0x03, 0x5f, 0xd6}                         // ret
-	codeSupervisor = []byte{0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6} // svc #0; ret
-)
+var codeRet, codeSupervisor = muscletest.CodeRet, muscletest.CodeSVC
 
 // sealNeuron seals a 4-input neuron muscle whose code is a bare ret (the
 // executor comes later; loading checks everything up to the verifier).
@@ -466,12 +450,7 @@ func sealNeuron(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name
 
 func sealCode(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, version uint64, code []byte) []byte {
 	t.Helper()
-	in := &muscle.Input{
-		Name: name, Version: version, Capabilities: muscle.CapForward, BudgetMicros: 1000,
-		Code: code, State: make([]byte, 20),
-	}
-	in.Manifest.TrainEntry = muscle.NoEntry
-	in.Manifest.Input, in.Manifest.Output, in.Manifest.State = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{5}
+	in := muscletest.Neuron(name, version, code)
 	in.Provenance.Compiler, in.Provenance.Source = "boot test", "neuron4.py"
 	blob, err := muscle.Seal(sk, sg, in)
 	if err != nil {

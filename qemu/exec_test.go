@@ -2,8 +2,6 @@ package qemu_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/qemu"
 	"github.com/muscles/referee/tools/image"
 )
@@ -272,9 +271,7 @@ func TestKeyRecordDecides(t *testing.T) {
 // no publishers.
 func newRecord(t *testing.T) *muscle.KeyRecord {
 	t.Helper()
-	master := make([]byte, muscle.KeySize)
-	rand.Read(master)
-	rec, err := muscle.NewKeyRecord(master)
+	rec, _, err := muscletest.NewRecord()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,12 +282,11 @@ func newRecord(t *testing.T) *muscle.KeyRecord {
 // its sealing and signing keys.
 func addPublisher(t *testing.T, rec *muscle.KeyRecord, grants muscle.Capabilities) (*muscle.SealingKey, *muscle.SigningKey) {
 	t.Helper()
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	id := muscle.PublisherIDFor(pub)
-	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: grants}); err != nil {
+	p, err := muscletest.AddPublisher(rec, nil, grants)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}
+	return p.Sealer, p.Signer
 }
 
 // writeRecord writes rec to a file for the launcher.

@@ -2,8 +2,6 @@ package referee
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -11,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/referee/audit"
 )
 
@@ -50,28 +49,14 @@ func allZero(b []byte) bool { return bytes.Equal(b, make([]byte, len(b))) }
 // key with one publisher; it returns the master key too.
 func keyRegion(t *testing.T) (region, master []byte, rec *muscle.KeyRecord) {
 	t.Helper()
-	master = make([]byte, muscle.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := muscle.NewKeyRecord(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rec.AddPublisher(muscle.Publisher{ID: muscle.PublisherIDFor(pub), PublicKey: pub, Grants: muscle.CapAll}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := rec.MarshalBinary()
+	p := muscletest.MustPublisher(t, muscle.CapAll)
+	b, err := p.Record.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
 	region = make([]byte, muscle.MaxKeyRecord)
 	copy(region, b)
-	return region, master, rec
+	return region, p.Master, p.Record
 }
 
 func clock() func() int64 {

@@ -2,8 +2,6 @@ package console
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +13,7 @@ import (
 	"lukechampine.com/blake3"
 
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/referee/audit"
 	"github.com/muscles/referee/referee/loader"
 	"github.com/muscles/referee/referee/sandbox"
@@ -22,8 +21,8 @@ import (
 )
 
 var (
-	codeRet    = []byte{0xc0, 0x03, 0x5f, 0xd6}                         // ret
-	codeRetRet = []byte{0xc0, 0x03, 0x5f, 0xd6, 0xc0, 0x03, 0x5f, 0xd6} // ret (forward); ret (train)
+	codeRet    = muscletest.CodeRet
+	codeRetRet = append(append([]byte{}, codeRet...), codeRet...) // ret (forward); ret (train)
 )
 
 // keys is a fresh master-key record with one publisher and its keys.
@@ -34,24 +33,8 @@ type keys struct {
 }
 
 func newKeys(t testing.TB) keys {
-	t.Helper()
-	master := make([]byte, muscle.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := muscle.NewKeyRecord(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := muscle.PublisherIDFor(pub)
-	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
-		t.Fatal(err)
-	}
-	return keys{rec, rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}}
+	p := muscletest.MustPublisher(t, muscle.CapAll)
+	return keys{p.Record, p.Sealer, p.Signer}
 }
 
 func (k keys) sealInput(t testing.TB, in *muscle.Input) []byte {
@@ -68,13 +51,7 @@ func (k keys) sealInput(t testing.TB, in *muscle.Input) []byte {
 // output [1], state [5].
 func (k keys) neuron(t testing.TB, name string, version uint64) []byte {
 	t.Helper()
-	in := &muscle.Input{
-		Name: name, Version: version, Capabilities: muscle.CapForward, BudgetMicros: 1000,
-		Code: codeRet, State: make([]byte, 20),
-	}
-	in.Manifest.TrainEntry = muscle.NoEntry
-	in.Manifest.Input, in.Manifest.Output, in.Manifest.State = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{5}
-	return k.sealInput(t, in)
+	return k.sealInput(t, muscletest.Neuron(name, version, codeRet))
 }
 
 // learner seals a muscle with a train entry (forward,train): input [4],

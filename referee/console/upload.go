@@ -21,9 +21,6 @@ import (
 // MaxUpload bounds an upload: the largest blob the format allows.
 const MaxUpload = muscle.MaxBlob
 
-// maxBase64 is the most base64 text MaxUpload bytes take.
-const maxBase64 = (MaxUpload + 2) / 3 * 4
-
 // uploadHeader is what the command line announces.
 type uploadHeader struct {
 	n    int

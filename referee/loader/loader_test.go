@@ -1,9 +1,11 @@
+//go:build !tamago
+
+// The tests use u-root's newc writer, which does not build for tamago.
+
 package loader
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -17,15 +19,13 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/referee/audit"
 	"github.com/muscles/referee/referee/sandbox"
 	"github.com/muscles/referee/referee/verify"
 )
 
-var (
-	codeRet = []byte{0xc0, 0x03, 0x5f, 0xd6}                         // ret
-	codeSVC = []byte{0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6} // svc #0; ret
-)
+var codeRet, codeSVC = muscletest.CodeRet, muscletest.CodeSVC
 
 // keys is a fresh master-key record with one publisher and its keys.
 type keys struct {
@@ -35,24 +35,8 @@ type keys struct {
 }
 
 func newKeys(t testing.TB, grants muscle.Capabilities) keys {
-	t.Helper()
-	master := make([]byte, muscle.KeySize)
-	if _, err := rand.Read(master); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := muscle.NewKeyRecord(master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := muscle.PublisherIDFor(pub)
-	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: grants}); err != nil {
-		t.Fatal(err)
-	}
-	return keys{rec, rec.SealingKey(id), &muscle.SigningKey{Publisher: id, Key: priv}}
+	p := muscletest.MustPublisher(t, grants)
+	return keys{p.Record, p.Sealer, p.Signer}
 }
 
 func floats(n int) []byte {

@@ -57,8 +57,12 @@ func init() {
 	imx8mp.GIC.EnableInterrupt(armv8.DeadlineIRQ)
 }
 
-// Board is the EVK as the referee sees it.
-type Board struct{}
+// Board is the EVK as the referee sees it: the key and bundle regions the
+// boot loader fills (armv8.Regions) and the methods below.
+type Board struct{ armv8.Regions }
+
+// New returns the board.
+func New() Board { return Board{armv8.Regions{Layout: layout.Layout}} }
 
 var _ board.Board = Board{}
 
@@ -69,27 +73,8 @@ func (Board) Name() string {
 	return Name
 }
 
-func (Board) Layout() *board.Layout     { return layout.Layout }
+func (b Board) Layout() *board.Layout   { return b.Regions.Layout }
 func (Board) ReadConsole() (byte, bool) { return readConsole() }
-
-func (Board) ReadKeyRegion() []byte {
-	return armv8.ReadPhys(layout.KeyRecordStart, layout.KeyRecordMax)
-}
-func (Board) WipeKeyRegion() { armv8.WipePhys(layout.KeyRecordStart, layout.KeyRecordMax) }
-func (Board) KeyRegionClear() bool {
-	return armv8.PhysClear(layout.KeyRecordStart, layout.KeyRecordMax)
-}
-func (Board) UnmapKeyRegion() error {
-	return armv8.UnmapBlock(layout.KeyRecordStart, layout.KeyRecordMax, layout.BundleStart)
-}
-
-func (Board) ReadBundleRegion(n int) []byte {
-	size := (uintptr(n) + 7) &^ 7
-	if size > layout.BundleMax {
-		size = layout.BundleMax
-	}
-	return armv8.ReadPhys(layout.BundleStart, size)
-}
 
 func (Board) Entropy() string {
 	return "NONE: TamaGo v1.26.0's imx8mp package seeds its DRBG from the clock (its CAAM TRNG path is not enabled, and QEMU models no CAAM); random numbers are PREDICTABLE"

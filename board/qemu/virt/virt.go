@@ -51,19 +51,18 @@ func Init() {
 	startDRBG()
 }
 
-// Board is the virt board as the referee sees it.
-type Board struct{}
+// Board is the virt board as the referee sees it: the key and bundle
+// regions QEMU's loader fills (armv8.Regions) and the methods below.
+type Board struct{ armv8.Regions }
+
+// New returns the board.
+func New() Board { return Board{armv8.Regions{Layout: layout.Layout}} }
 
 var _ board.Board = Board{}
 
-func (Board) Name() string                  { return Name }
-func (Board) Layout() *board.Layout         { return layout.Layout }
-func (Board) ReadConsole() (byte, bool)     { return ReadByte() }
-func (Board) ReadKeyRegion() []byte         { return ReadKeyRegion() }
-func (Board) WipeKeyRegion()                { WipeKeyRegion() }
-func (Board) KeyRegionClear() bool          { return KeyRegionClear() }
-func (Board) UnmapKeyRegion() error         { return UnmapKeyRegion() }
-func (Board) ReadBundleRegion(n int) []byte { return ReadBundleRegion(n) }
+func (Board) Name() string              { return Name }
+func (b Board) Layout() *board.Layout   { return b.Regions.Layout }
+func (Board) ReadConsole() (byte, bool) { return ReadByte() }
 func (Board) InstructionsRetired() (uint64, bool) {
 	return armv8.InstructionsRetired()
 }
