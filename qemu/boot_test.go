@@ -18,11 +18,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/u-root/u-root/pkg/cpio"
 	"lukechampine.com/blake3"
 
 	"github.com/muscles/referee/board/boards"
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/qemu"
 	"github.com/muscles/referee/referee/audit"
@@ -461,19 +461,12 @@ func sealCode(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name s
 
 func writeBundle(t testing.TB, files map[string][]byte, order []string) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w := cpio.Newc.Writer(&buf)
-	for i, name := range order {
-		r := cpio.StaticRecord(files[name], cpio.Info{Name: name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
-		if err := w.WriteRecord(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := cpio.WriteTrailer(w); err != nil {
+	arch, err := bundle.Write(bundle.Entries(files, order))
+	if err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "bundle.cpio")
-	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(file, arch, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return file

@@ -3,8 +3,8 @@
 // board at the bundle region (0x9100_0000 on QEMU virt, at most 128 MiB).
 //
 // The reader does no I/O and allocates only the entry list: entries alias the
-// region. It builds for GOOS=tamago. The host writes bundles with u-root's
-// newc writer (tools/muscle); the tests check the two agree.
+// region. It builds for GOOS=tamago. The host writes bundles with Write
+// (u-root's newc writer, host builds only); the tests check the two agree.
 package bundle
 
 import (

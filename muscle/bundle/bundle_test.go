@@ -19,21 +19,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the fuzz seed corpus")
 
-// write makes a newc archive with u-root's writer, as tools/muscle does.
+// write makes a newc archive with Write, as tools/muscle does.
 func write(t testing.TB, files map[string][]byte, order []string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w := cpio.Newc.Writer(&buf)
-	for i, name := range order {
-		rec := cpio.StaticRecord(files[name], cpio.Info{Name: name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
-		if err := w.WriteRecord(rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := cpio.WriteTrailer(w); err != nil {
+	b, err := Write(Entries(files, order))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 func sample(t testing.TB) ([]byte, map[string][]byte, []string) {

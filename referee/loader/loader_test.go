@@ -1,6 +1,6 @@
 //go:build !tamago
 
-// The tests use u-root's newc writer, which does not build for tamago.
+// The tests write bundles with bundle.Write, which builds for the host only.
 
 package loader
 
@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/u-root/u-root/pkg/cpio"
 	"lukechampine.com/blake3"
 
 	"github.com/muscles/referee/muscle"
@@ -303,18 +302,11 @@ func TestShutdown(t *testing.T) {
 // cpioBundle writes files, in order, as a newc archive.
 func cpioBundle(t *testing.T, names []string, files map[string][]byte) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w := cpio.Newc.Writer(&buf)
-	for i, name := range names {
-		r := cpio.StaticRecord(files[name], cpio.Info{Name: name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
-		if err := w.WriteRecord(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := cpio.WriteTrailer(w); err != nil {
+	b, err := bundle.Write(bundle.Entries(files, names))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 // regionReader reads a region as a board does, logging each size asked.

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/tools/internal/cli"
-	"github.com/u-root/u-root/pkg/cpio"
 )
 
 var bundleCmd = &command{
@@ -56,26 +54,23 @@ func runBundle(c *ctx, cmd *command, args []string) error {
 		}
 		entries = append(entries, entry{name, b, h})
 	}
-	var buf bytes.Buffer
-	w := cpio.Newc.Writer(&buf)
+	files := make([]bundle.Entry, len(entries))
 	for i, e := range entries {
-		rec := cpio.StaticRecord(e.data, cpio.Info{Name: e.name, Mode: cpio.S_IFREG | 0o444, Ino: uint64(i + 1), NLink: 1})
-		if err := w.WriteRecord(rec); err != nil {
-			return cli.Fail(exitFailure, "writing %s: %v", e.name, err)
-		}
+		files[i] = bundle.Entry{Name: e.name, Data: e.data}
 	}
-	if err := cpio.WriteTrailer(w); err != nil {
-		return cli.Fail(exitFailure, "writing trailer: %v", err)
+	arch, err := bundle.Write(files)
+	if err != nil {
+		return cli.Fail(exitFailure, "%v", err)
 	}
-	if buf.Len() > bundle.Max {
-		return cli.Fail(exitRejected, "bundle would be %d bytes, the bundle region holds %d", buf.Len(), bundle.Max)
+	if len(arch) > bundle.Max {
+		return cli.Fail(exitRejected, "bundle would be %d bytes, the bundle region holds %d", len(arch), bundle.Max)
 	}
 	// Read it back as the referee will.
-	parsed, err := bundle.Parse(buf.Bytes())
+	parsed, err := bundle.Parse(arch)
 	if err != nil || len(parsed) != len(entries) {
 		return cli.Fail(exitFailure, "the written bundle does not read back (%v)", err)
 	}
-	if err := writeFile(*out, buf.Bytes(), *force, false); err != nil {
+	if err := writeFile(*out, arch, *force, false); err != nil {
 		return err
 	}
 	if c.json {
@@ -83,10 +78,10 @@ func runBundle(c *ctx, cmd *command, args []string) error {
 		for i, e := range entries {
 			list = append(list, map[string]any{"entry": e.name, "name": e.h.Name, "version": e.h.Version, "publisher": e.h.Publisher.String(), "size": len(e.data), "offset": parsed[i].Offset})
 		}
-		writeJSON(c.stdout, map[string]any{"file": *out, "size": buf.Len(), "entries": list})
+		writeJSON(c.stdout, map[string]any{"file": *out, "size": len(arch), "entries": list})
 		return nil
 	}
-	fmt.Fprintf(c.stdout, "%s: bundle of %d muscles, %d bytes\n", *out, len(entries), buf.Len())
+	fmt.Fprintf(c.stdout, "%s: bundle of %d muscles, %d bytes\n", *out, len(entries), len(arch))
 	for i, e := range entries {
 		fmt.Fprintf(c.stdout, "  %-24s %q version %d by %s, %d bytes at offset %d\n", e.name, e.h.Name, e.h.Version, e.h.Publisher, len(e.data), parsed[i].Offset)
 	}
