@@ -39,7 +39,7 @@ func idleCost(b board.Board) string {
 	time.Sleep(idleSleep)
 	after, _ := b.InstructionsRetired()
 	if !ok {
-		return fmt.Sprintf("idle: time.Sleep(%v): instruction count not available (QEMU counts instructions only under -icount)", idleSleep)
+		return fmt.Sprintf("idle: time.Sleep(%v): instruction count not available (the PMU does not count here: QEMU counts only under -icount, and not on every machine)", idleSleep)
 	}
 	return fmt.Sprintf("idle: time.Sleep(%v) retired %d instructions", idleSleep, after-before)
 }

@@ -179,9 +179,10 @@ func TestCallsAllocateNothingAndCountIsInputIndependent(t *testing.T) {
 }
 
 // pmuCounts says on which boards the PMU's INST_RETIRED counts under
-// QEMU: on imx8mp-evk (QEMU 10.0.2) the event counter reads 0 throughout
-// (measured), so the instruction figures there come from guest time under
-// -icount shift=0 (make bench) instead.
+// QEMU -icount: on imx8mp-evk (QEMU 10.0.2) the event counter does not
+// advance (measured), so the board reports no counter (board/armv8) and
+// make bench takes the instruction figures from guest time under -icount
+// shift=0 instead.
 var pmuCounts = map[string]bool{"virt": true}
 
 // TestEmbeddedBundle: a bundle built into the image (make image
