@@ -98,7 +98,7 @@ FUZZ_TARGETS := \
 	./muscle/:FuzzOpen ./muscle/:FuzzParseHeader ./muscle/:FuzzParseKeyRecord \
 	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
 	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./referee/verify/:FuzzVerify \
-	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming
+	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming ./referee/audit/:FuzzNoise
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

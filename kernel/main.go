@@ -20,6 +20,8 @@ import (
 
 	"lukechampine.com/blake3"
 
+	"github.com/muscles/referee/board"
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee"
 	"github.com/muscles/referee/referee/console"
@@ -48,17 +50,26 @@ func imageHash() string {
 	return fmt.Sprintf("%x", sum[:16])
 }
 
+// muscleMemory is the budget for all muscles together: a quarter of the
+// runtime's RAM, which leaves the garbage collector room to double the
+// live heap (GOGC=100) with the referee's own memory on top.
+func muscleMemory(lay *board.Layout) int64 { return int64(lay.RAM.Size() / 4) }
+
 func main() {
 	b := theBoard
 	lay := b.Layout()
 	printBanner(os.Stdout, b)
-	boot := fmt.Sprintf("referee %s on %s, image text blake3 %s", Version, b.Name(), imageHash())
+	boot := func(id string) string {
+		return fmt.Sprintf("referee %s on %s, boot id %s, image text blake3 %s", Version, b.Name(), id, imageHash())
+	}
 	rec, log, status := referee.TakeKeys(b, fmt.Sprintf("%#x", lay.KeyRecord.Start), os.Stdout, now, boot)
 	if rec == nil {
 		console.PrintAudit(os.Stdout, log)
 		powerOff(b, status)
 	}
-	l := &loader.Loader{Out: os.Stdout, Rec: rec, Log: log, Now: now, DeadlineTicks: b.DeadlineTicks, SkipVerify: testSkipVerifier == "yes"}
+	l := &loader.Loader{Out: os.Stdout, Rec: rec, Log: log, Now: now, DeadlineTicks: b.DeadlineTicks,
+		MemoryBudget: muscleMemory(lay), PeakInstructionsPerMicro: armv8.PeakInstructionsPerMicro,
+		SkipVerify: testSkipVerifier == "yes"}
 	if l.SkipVerify {
 		fmt.Println("referee: TEST IMAGE: the machine-code verifier is skipped")
 		log.Append(now(), "test", "machine-code verifier skipped")

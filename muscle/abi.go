@@ -42,5 +42,45 @@ const (
 	InstrRet uint32 = 0xD65F03C0
 )
 
+// NumArgs is the number of argument registers, x0..x(NumArgs-1).
+const NumArgs = 5
+
+// What the caller sets before every call, so that nothing of an earlier
+// call (another muscle's, or the referee's) is visible to the muscle:
+//
+//   - x0..x4 the buffer addresses (RegInput..RegTarget), x30 the return
+//     address; every other general-purpose register x5..x29 zero;
+//   - v0..v31 zero (whole registers), FPCR the caller's fixed value,
+//     FPSR zero, NZCV zero;
+//   - ResetSystemRegisters zero: the EL0-readable thread registers and
+//     the EL0 stack pointer.
+//
+// FORMAT.md ("The muscle ABI") states the same; the referee's trampoline
+// is generated from these values (referee/sandbox/abi_arm64.h).
+var ResetSystemRegisters = []string{"tpidr_el0", "tpidrro_el0", "sp_el0", "fpsr", "nzcv"}
+
 // NoEntry is the manifest's train entry when the muscle has no train entry.
 const NoEntry = 0xFFFF_FFFF
+
+// EntryKind names one of a muscle's entry points. The verifier, the
+// sandbox and the referee's call path all use these values.
+type EntryKind uint8
+
+const (
+	// EntryForward computes the output from the input and the state; it
+	// may not write the state. x4 is undefined.
+	EntryForward EntryKind = iota
+	// EntryTrain runs one training step: x4 is the target and the state
+	// is updated in place.
+	EntryTrain
+)
+
+func (k EntryKind) String() string {
+	switch k {
+	case EntryForward:
+		return "forward"
+	case EntryTrain:
+		return "train"
+	}
+	return "entry(" + string(rune('0'+k%10)) + ")"
+}

@@ -22,6 +22,9 @@ const (
 	// bundle region holds at least this much (each board checks so in a
 	// test).
 	MaxBlob = 128 << 20
+	// MaxBudgetMicros is the largest call budget a referee grants: one
+	// second. Seal refuses more; the referee refuses a blob asking more.
+	MaxBudgetMicros = 1_000_000
 
 	offMagic       = 0
 	offFormat      = 8

@@ -40,6 +40,9 @@ func Seal(sk *SealingKey, signer *SigningKey, in *Input) ([]byte, error) {
 	if uint64(len(in.Code)) > MaxBlob || uint64(len(in.State)) > MaxBlob {
 		return nil, errorf(ErrInvalidInput, "code (%d bytes) or state (%d bytes) larger than a blob may be", len(in.Code), len(in.State))
 	}
+	if in.BudgetMicros == 0 || in.BudgetMicros > MaxBudgetMicros {
+		return nil, errorf(ErrInvalidInput, "budget %d µs is not 1-%d", in.BudgetMicros, MaxBudgetMicros)
+	}
 	m := in.Manifest
 	m.ABI = ABIVersion
 	m.CodeSize = uint32(len(in.Code))

@@ -227,3 +227,18 @@ func TestPolicyRaise(t *testing.T) {
 		t.Fatalf("policy %v", p.MinVersion)
 	}
 }
+
+// TestSealBudgetBounds: budgets are 1 µs to MaxBudgetMicros (finding 6).
+func TestSealBudgetBounds(t *testing.T) {
+	f := newFixture(t, "m", map[string]Capabilities{"alice": CapAll})
+	for _, b := range []uint32{0, MaxBudgetMicros + 1, 1_476_000_000} {
+		in := neuronInput()
+		in.BudgetMicros = b
+		if _, err := Seal(f.sealing["alice"], f.pubs["alice"], in); !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("budget %d µs: %v, want refused", b, err)
+		}
+	}
+	in := neuronInput()
+	in.BudgetMicros = MaxBudgetMicros
+	f.seal(t, "alice", in)
+}

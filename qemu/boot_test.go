@@ -505,7 +505,7 @@ func TestBundleValidation(t *testing.T) {
 			`^muscle tampered.muscle: rejected: tampered`,
 			`^muscle stranger.muscle: rejected: unknown publisher`,
 			`^muscle junk.muscle: rejected: not a .muscle blob`,
-			`^muscle svc.muscle: rejected: machine-code verifier: .*SVC`,
+			`^muscle svc.muscle: rejected: machine-code verifier: verify: offset 0x0: instruction form: `,
 			`^audit \d+ \d+ accept .* "good.muscle: `,
 			`^audit \d+ \d+ reject .* "older.muscle: rollback`,
 		)

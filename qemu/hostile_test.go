@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/qemu"
 	"github.com/muscles/referee/referee/audit"
 	"github.com/muscles/referee/tools/image"
@@ -41,23 +43,23 @@ type hostile struct {
 
 var hostiles = []hostile{
 	{"read-referee", words(0xd2a80405, 0xbd4000a0, insRet), // mov x5, #0x40200000; ldr s0, [x5]
-		`memory access: base x5 is 0x[49]0[20]00000, not an address known to point into a buffer`, `read from 0x40200000 \(not mapped\) at code offset 0x4$`, "memory-fault"},
+		`forward entry: offset 0x4: memory access: every load and store`, `read from 0x40200000 \(not mapped\) at code offset 0x4$`, "memory-fault"},
 	{"read-keys", words(0xd2b20005, 0xbd4000a0, insRet), // mov x5, #0x90000000; ldr s0, [x5]
-		`memory access: base x5 is 0x[49]0[20]00000, not an address known to point into a buffer`, `read from 0x90000000 \(not mapped\) at code offset 0x4`, "memory-fault"},
+		`forward entry: offset 0x4: memory access: every load and store`, `read from 0x90000000 \(not mapped\) at code offset 0x4`, "memory-fault"},
 	{"write-code", words(0x10000005, 0xb90000a6, insRet), // adr x5, .; str w6, [x5]
-		`ADR X5, .*not an instruction form the compiler emits`, `write to 0x[0-9a-f]+ \(permission\) at code offset 0x4`, "memory-fault"},
+		`offset 0x0: instruction form: `, `write to 0x[0-9a-f]+ \(permission\) at code offset 0x4`, "memory-fault"},
 	{"loop-forever", words(0x14000000, insRet), // b .
-		`unconditional branch \(only counted-loop back-edges`, `budget exceeded: stopped by the deadline interrupt`, "deadline"},
+		`forward entry: offset 0x0: control flow: `, `budget exceeded: stopped by the deadline interrupt`, "deadline"},
 	{"write-sysreg", words(0xd518c000, insRet), // msr vbar_el1, x0
-		`MSR .*system instruction`, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+		`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
 	{"read-counter", words(0xd53be025, insRet), // mrs x5, cntpct_el0
-		`MRS .*system instruction`, `system instruction trapped at code offset 0x0`, "system-instruction"},
+		`offset 0x0: instruction form: `, `system instruction trapped at code offset 0x0`, "system-instruction"},
 	{"semihosting", words(0xd45e0000, insRet), // hlt #0xf000
-		`HLT #0xf000 .*exception-generating instruction`, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+		`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
 	{"svc", words(0xd4000001, insRet), // svc #0
-		`SVC #0x0 .*exception-generating instruction`, `svc at code offset 0x0`, "svc"},
+		`offset 0x0: instruction form: `, `svc at code offset 0x0`, "svc"},
 	{"smc", words(0xd4000003, insRet), // smc #0
-		`0xd4000003.*exception-generating instruction`, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+		`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
 }
 
 // codeEcho copies input[0] to the output: the muscle that keeps serving.
@@ -75,13 +77,33 @@ var (
 // nearest as the referee's FPCR says, 1 when rounding toward zero.
 const roundProbe = "run round 1,8.940697e-08,0,0\n"
 
+// codeSetRegs leaves values in the EL0-writable registers a muscle could
+// use to pass data to the next call: TPIDR_EL0, FPSR and NZCV.
+var codeSetRegs = words(
+	0xd2824685, 0xd51bd045, // mov x5, #0x1234; msr tpidr_el0, x5
+	0xd28013e6, 0xd51b4426, // mov x6, #0x9f; msr fpsr, x6
+	0xd2be0007, 0xd51b4207, // mov x7, #0xf0000000; msr nzcv, x7
+	insRet)
+
+// codeReadRegs outputs the raw bits of TPIDR_EL0, FPSR, NZCV and
+// TPIDRRO_EL0 as its four output floats: all zero when every call starts
+// from the ABI's register state.
+var codeReadRegs = words(
+	0xd53bd045, 0xd53b4426, 0xd53b4207, 0xd53bd068, // mrs x5, tpidr_el0; mrs x6, fpsr; mrs x7, nzcv; mrs x8, tpidrro_el0
+	0xb9000025, 0xb9000426, 0xb9000827, 0xb9000c28, // str w5..w8, [x1, #0..12]
+	insRet)
+
 func hostileBundle(t *testing.T) string {
+	readRegs := muscletest.Neuron("read-regs", 1, codeReadRegs)
+	readRegs.Manifest.Output = muscle.Shape{4}
 	files := map[string][]byte{
-		"echo.muscle":     sealCode(t, sealer, signer, "echo", 1, codeEcho),
-		"round.muscle":    sealCode(t, sealer, signer, "round", 1, codeRound),
-		"set-fpcr.muscle": sealCode(t, sealer, signer, "set-fpcr", 1, codeSetFPCR),
+		"echo.muscle":      sealCode(t, sealer, signer, "echo", 1, codeEcho),
+		"round.muscle":     sealCode(t, sealer, signer, "round", 1, codeRound),
+		"set-fpcr.muscle":  sealCode(t, sealer, signer, "set-fpcr", 1, codeSetFPCR),
+		"set-regs.muscle":  sealCode(t, sealer, signer, "set-regs", 1, codeSetRegs),
+		"read-regs.muscle": sealMuscle(t, sealer, signer, readRegs),
 	}
-	order := []string{"echo.muscle", "round.muscle", "set-fpcr.muscle"}
+	order := []string{"echo.muscle", "round.muscle", "set-fpcr.muscle", "set-regs.muscle", "read-regs.muscle"}
 	for _, h := range hostiles {
 		files[h.name+".muscle"] = sealCode(t, sealer, signer, h.name, 1, h.code)
 		order = append(order, h.name+".muscle")
@@ -109,7 +131,14 @@ func TestHostileMusclesRejected(t *testing.T) {
 			expectLines(t, console, `^error: run: no muscle "`+h.name+`" is loaded`)
 		}
 		expectLines(t, console, `^muscle echo\.muscle: accepted`, `^output \[2\.5\]$`,
-			`^muscle set-fpcr\.muscle: rejected: machine-code verifier: .*MSR .*system instruction`)
+			`^muscle set-fpcr\.muscle: rejected: machine-code verifier: verify: offset 0x4: instruction form: the word is not an instruction form the compiler emits$`)
+		// Finding 9: rejections name the rule and the offset, never the
+		// code: no disassembly, no instruction word.
+		for _, leak := range []string{"MSR ", "MRS ", "SVC #", "HLT #", "ADR X", "d4000003", "d518c000", "d53be025"} {
+			if strings.Contains(console, leak) {
+				t.Errorf("the console shows %q, taken from a rejected muscle's code", leak)
+			}
+		}
 		if _, err := audit.Verify(console, auditKey); err != nil {
 			t.Errorf("the audit log does not verify: %v", err)
 		}
@@ -136,6 +165,7 @@ func TestHostileMusclesContained(t *testing.T) {
 			input += fmt.Sprintf("run echo %d,0,0,0\n", i)
 		}
 		input += roundProbe + "run set-fpcr 1,2,3,4\n" + roundProbe
+		input += "run read-regs 1,2,3,4\nrun set-regs 1,2,3,4\nrun read-regs 1,2,3,4\n"
 		input += "json on\nrun read-keys 1,2,3,4\nrun loop-forever 1,2,3,4\nrun echo 7,0,0,0\naudit\n"
 		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
 		if status != 0 {
@@ -156,6 +186,11 @@ func TestHostileMusclesContained(t *testing.T) {
 			t.Errorf("rounding probe before and after set-fpcr: %q, want output [1.0000001] twice", got)
 		}
 		expectLines(t, console, `^referee> run set-fpcr 1,2,3,4\noutput \[0\]$`)
+		// Finding 8: TPIDR_EL0, FPSR and NZCV set by one call are zero in
+		// the next (and TPIDRRO_EL0 never shows the referee's).
+		if got := regexp.MustCompile(`(?m)^referee> run read-regs .*\n(.*)$`).FindAllStringSubmatch(console, -1); len(got) != 2 || got[0][1] != "output [0, 0, 0, 0]" || got[1][1] != got[0][1] {
+			t.Errorf("registers read before and after set-regs: %q, want output [0, 0, 0, 0] twice", got)
+		}
 		expectLines(t, console,
 			`^\{"error":"read from 0x90000000 \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`,
 			`^\{"error":"budget exceeded: .*","code":"deadline"\}$`,

@@ -1,6 +1,10 @@
 package armv8
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/muscles/referee/muscle"
+)
 
 // Conversions between generic-timer ticks (CNTFRQ_EL0 a second) and the
 // runtime's nanoseconds and the muscles' microsecond budgets. None of them
@@ -37,9 +41,11 @@ func NanosToTicks(ns int64, freq uint64) uint64 {
 	return q
 }
 
-// MaxBudgetMicros is the largest call budget the referee grants: one
-// second. A muscle's header may ask for more; it gets this.
-const MaxBudgetMicros = 1_000_000
+// MaxBudgetMicros is the largest call budget the referee grants, the
+// limit of the format's sealing tools (muscle.MaxBudgetMicros), which the
+// loader enforces; the conversion clamps to it as well, so no input
+// overflows it.
+const MaxBudgetMicros = muscle.MaxBudgetMicros
 
 // BudgetTicks converts a muscle's budget (µs, from its sealed header) into
 // counter ticks for the call deadline, stretched by the board's scale (how
@@ -54,3 +60,12 @@ func BudgetTicks(micros uint32, scale, freq uint64) uint64 {
 	q, _ := bits.Div64(hi, lo, 1e6)
 	return q
 }
+
+// PeakInstructionsPerMicro bounds how many instructions an ARMv8-A core of
+// these boards retires in a microsecond: two a cycle (the dual-issue
+// Cortex-A53; the A72 sustains about as much on the muscles' mix of loads,
+// stores and FMAs) at 2 GHz, above every board's clock. The loader refuses
+// an entry whose exact instruction count exceeds its budget at this rate:
+// it could never finish in time. Under QEMU the deadline is stretched
+// (BudgetScale), the count is not.
+const PeakInstructionsPerMicro = 2 * 2000

@@ -4,29 +4,48 @@ import (
 	"fmt"
 
 	A "github.com/muscles/referee/compiler/arm64"
+	"github.com/muscles/referee/muscle"
 )
 
 // CheckABI scans a program for breaches of the muscle ABI that can be
-// seen statically: a write to a general-purpose register outside x0..x17
-// (or to SP), a use of SP, a load or store whose base register is not one
-// of the buffer arguments x0..x4 or an address derived from them by
+// seen statically: a write to a general-purpose register outside the ABI's
+// clobber set (muscle.ClobberGPR: x0..x17) or to SP, a use of SP, a load or
+// store whose base register is not one of the buffer arguments
+// (muscle.RegInput..RegTarget: x0..x4) or an address derived from them by
 // ADD/SUB immediate (or ADD of a shifted register to a derived base), a
 // forward branch, or a RET anywhere but as the single last instruction.
 // Every Op of the arm64 package is A64/AdvSIMD data processing, a branch,
 // or a load/store, so no system instruction can appear.
 func CheckABI(prog []A.Instr) error {
-	return checkABI(prog, []A.Reg{A.X0, A.X1, A.X2, A.X3, A.X4})
+	return checkABI(prog, argRegs(muscle.EntryTrain))
 }
+
+// argRegs are the buffer arguments an entry of kind k may base accesses
+// on (muscle/abi.go): every argument register, but the target's only for
+// train.
+func argRegs(k muscle.EntryKind) []A.Reg {
+	var regs []A.Reg
+	for r := range muscle.NumArgs {
+		if r != muscle.RegTarget || k == muscle.EntryTrain {
+			regs = append(regs, A.XReg(r))
+		}
+	}
+	return regs
+}
+
+// clobbers reports whether the ABI lets a muscle write general-purpose
+// register r.
+func clobbers(r A.Reg) bool { return muscle.ClobberGPR&(1<<r.Num()) != 0 }
 
 // CheckEntryABI is CheckABI for one entry of a muscle: the forward entry
 // may base its loads and stores on x0..x3 only (x4 is undefined for
 // forward); the train entry (train true) also on x4, the target.
 func CheckEntryABI(prog []A.Instr, train bool) error {
-	bases := []A.Reg{A.X0, A.X1, A.X2, A.X3}
+	k := muscle.EntryForward
 	if train {
-		bases = append(bases, A.X4)
+		k = muscle.EntryTrain
 	}
-	return checkABI(prog, bases)
+	return checkABI(prog, argRegs(k))
 }
 
 func checkABI(prog []A.Instr, bases []A.Reg) error {
@@ -67,7 +86,7 @@ func checkABI(prog []A.Instr, bases []A.Reg) error {
 				return bad("base %s is not derived from %s", in.Rn, baseNames(bases))
 			}
 			if in.Op == A.LDR && isGPR(in.Rd) {
-				if in.Rd.Num() > 17 {
+				if !clobbers(in.Rd) {
 					return bad("loads into %s", in.Rd)
 				}
 				delete(derived, xOf(in.Rd))
@@ -78,8 +97,8 @@ func checkABI(prog []A.Instr, bases []A.Reg) error {
 		if !isGPR(in.Rd) {
 			continue
 		}
-		if in.Rd.Num() > 17 {
-			return bad("writes %s (only x0..x17 may be written)", in.Rd)
+		if !clobbers(in.Rd) {
+			return bad("writes %s (outside the ABI's clobber set, muscle.ClobberGPR)", in.Rd)
 		}
 		d := xOf(in.Rd)
 		switch in.Op {

@@ -167,6 +167,20 @@ func (s *Shell) runCmd(args []string) error {
 	return nil
 }
 
+// trained audits the end of a train command, with the hash of the state
+// it leaves: the trained state with persist, else the sealed state put
+// back. It returns the hash of the state the steps produced.
+func (s *Shell) trained(m *served.Muscle, steps int, persist bool) string {
+	hash := stateHash(m)
+	kept := "kept (persist)"
+	if !persist {
+		m.Space.ResetState()
+		kept = "reset to the sealed state " + stateHash(m)[:16] + " (no persist capability)"
+	}
+	s.Log.Append(s.Now(), "train", fmt.Sprintf("%q v%d by %s: %d steps, state blake3 %s %s", m.Header.Name, m.Header.Version, m.Header.Publisher, steps, hash[:16], kept))
+	return hash
+}
+
 func (s *Shell) train(args []string) error {
 	if len(args) != 3 && len(args) != 4 {
 		return fail("usage", "usage: train NAME INPUTS TARGETS [STEPS]")
@@ -195,16 +209,11 @@ func (s *Shell) train(args []string) error {
 	persist := m.Persists()
 	for i := 0; i < steps; i++ {
 		if err := m.Call(sandbox.Train, x, y); err != nil {
-			if !persist {
-				m.Space.ResetState()
-			}
+			s.trained(m, i, persist)
 			return s.callFailed(m, sandbox.Train, err)
 		}
 	}
-	hash := stateHash(m)
-	if !persist {
-		m.Space.ResetState()
-	}
+	hash := s.trained(m, steps, persist)
 	if s.json {
 		return s.replyJSON(map[string]any{"output": jsonFloats(m.Out), "state_hash": hash})
 	}

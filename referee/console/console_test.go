@@ -102,7 +102,8 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, k: newKeys(t), out: &bytes.Buffer{}, in: &script{}}
 	now := func() int64 { f.time += 1000; return f.time }
 	f.log = audit.New(f.k.rec.AuditKey())
-	f.ld = &loader.Loader{Out: f.out, Rec: f.k.rec, Log: f.log, Now: now, DeadlineTicks: func(us uint32) uint64 { return uint64(us) * 62 }}
+	f.ld = &loader.Loader{Out: f.out, Rec: f.k.rec, Log: f.log, Now: now, DeadlineTicks: func(us uint32) uint64 { return uint64(us) * 62 },
+		MemoryBudget: 256 << 20, PeakInstructionsPerMicro: 4000}
 	for _, blob := range [][]byte{f.k.neuron(t, "neuron4", 3), f.k.learner(t, "learner", 1)} {
 		if _, err := f.ld.Admit("bundle", blob); err != nil {
 			t.Fatal(err)
@@ -460,8 +461,8 @@ func TestCallsOnTheHost(t *testing.T) {
 	if m := f.muscle("neuron4"); m.Faults != 2 || m.Runs != 0 || l.Faults != 1 || l.Trainings != 0 {
 		t.Errorf("counts: neuron4 %d faults %d runs, learner %d faults %d steps; want 2 0 1 0", m.Faults, m.Runs, l.Faults, l.Trainings)
 	}
-	if got := strings.Join(f.kinds(n), " "); got != "fault fault fault" {
-		t.Errorf("audit kinds %q, want three faults", got)
+	if got := strings.Join(f.kinds(n), " "); got != "fault train fault fault" {
+		t.Errorf("audit kinds %q, want three faults and the failed train command (its state reset)", got)
 	}
 	f.exec("json on")
 	var e jsonError

@@ -126,7 +126,7 @@ func FuzzExecute(f *testing.F) {
 	var ld *loader.Loader
 	build := func() {
 		ld = &loader.Loader{Out: &bytes.Buffer{}, Rec: k.rec, Log: audit.New(k.rec.AuditKey()), Now: now,
-			DeadlineTicks: func(us uint32) uint64 { return uint64(us) * 62 }}
+			DeadlineTicks: func(us uint32) uint64 { return uint64(us) * 62 }, MemoryBudget: 256 << 20, PeakInstructionsPerMicro: 4000}
 		for i, b := range blobs {
 			if _, err := ld.Admit(names[i], b); err != nil {
 				f.Fatalf("%s: %v", names[i], err)
@@ -244,18 +244,18 @@ func FuzzUploadFraming(f *testing.F) {
 			if h.n < 1 || h.n > MaxUpload {
 				t.Fatalf("%q: header accepted with length %d", args, h.n)
 			}
-			b := &uploadBody{h: h}
+			b := newUploadBody(h)
 			limit := (h.n + 2) / 3 * 4
 			for _, l := range strings.Split(body, "\n") {
 				done, err := b.line(l)
-				if b.text.Len() > limit {
-					t.Fatalf("%d bytes of base64 kept for %d bytes", b.text.Len(), h.n)
+				if b.chars > limit || len(b.blob) > h.n+2 || len(b.carry) > 3 {
+					t.Fatalf("%d characters of base64, %d bytes decoded and %d carried for %d bytes", b.chars, len(b.blob), len(b.carry), h.n)
 				}
 				if err != nil {
 					break
 				}
 				if done {
-					if blob, err := b.blob(); err == nil {
+					if blob, err := b.result(); err == nil {
 						if len(blob) != h.n || blake3.Sum256(blob) != h.hash {
 							t.Fatalf("blob of %d bytes, hash %x accepted for %d bytes, hash %x", len(blob), blake3.Sum256(blob), h.n, h.hash)
 						}
@@ -277,14 +277,14 @@ func FuzzUploadFraming(f *testing.F) {
 			if err != nil {
 				t.Fatalf("header for %d bytes: %v", n, err)
 			}
-			b := &uploadBody{h: h}
+			b := newUploadBody(h)
 			for _, l := range lines {
 				done, err := b.line(l)
 				if err != nil {
 					return nil, err
 				}
 				if done {
-					return b.blob()
+					return b.result()
 				}
 			}
 			t.Fatal("the closing line was not taken as the end")

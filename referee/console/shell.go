@@ -129,8 +129,8 @@ func (s *Shell) Run() int {
 }
 
 // Execute runs one command line; done reports a power-off, after which
-// every muscle is retired (counts audited, arena wiped) and the complete
-// audit log has been printed.
+// every muscle is retired (counts audited, arena wiped) and the audit log
+// has been closed and printed, ending in its final head.
 func (s *Shell) Execute(line string) (status int, done bool) {
 	f := strings.Fields(line)
 	if len(f) == 0 {
@@ -171,7 +171,8 @@ func (s *Shell) Execute(line string) (status int, done bool) {
 	case "poweroff":
 		if status, err = poweroffStatus(f[1:]); err == nil {
 			s.Loader.Shutdown()
-			s.Log.Append(s.Now(), "poweroff", fmt.Sprintf("exit status %d", status))
+			// The last entry: the listing that follows is the final one.
+			s.Log.Close(s.Now(), "poweroff", fmt.Sprintf("exit status %d", status))
 			PrintAudit(s.Out, s.Log)
 			return status, true
 		}
@@ -189,7 +190,9 @@ func (s *Shell) Execute(line string) (status int, done bool) {
 	return 0, false
 }
 
-// PrintAudit prints the audit log and its authenticated head.
+// PrintAudit prints the audit log and its authenticated head, in the form
+// package audit describes (a final head once the log is closed at
+// power-off).
 func PrintAudit(w io.Writer, log *audit.Log) {
 	for _, e := range log.Entries() {
 		fmt.Fprintln(w, audit.Format(e))

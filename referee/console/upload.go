@@ -45,10 +45,20 @@ func parseUploadHeader(args []string) (uploadHeader, error) {
 	return h, nil
 }
 
-// uploadBody collects the base64 lines of one upload.
+// uploadBody decodes the base64 lines of one upload as they arrive, into
+// a buffer that grows to at most the announced length: an upload's memory
+// is at most twice its blob (while the buffer grows) and one line,
+// whatever the sender does.
 type uploadBody struct {
-	h    uploadHeader
-	text strings.Builder
+	h     uploadHeader
+	blob  []byte // decoded so far: len is the count, cap the announced length and slack
+	carry []byte // base64 characters of an unfinished 4-character group
+	chars int    // base64 characters received
+	done  bool   // padding seen: nothing may follow
+}
+
+func newUploadBody(h uploadHeader) *uploadBody {
+	return &uploadBody{h: h, blob: make([]byte, 0, min(h.n+3, 64<<10)), carry: make([]byte, 0, 4+MaxLine)}
 }
 
 // line takes one received line; done reports the closing ".".
@@ -57,26 +67,45 @@ func (b *uploadBody) line(line string) (done bool, err error) {
 		return true, nil
 	}
 	line = strings.TrimSpace(line)
-	if limit := (b.h.n + 2) / 3 * 4; b.text.Len()+len(line) > limit {
+	if limit := (b.h.n + 2) / 3 * 4; b.chars+len(line) > limit {
 		return false, fmt.Errorf("more than %d bytes of base64 for %d bytes", limit, b.h.n)
 	}
-	b.text.WriteString(line)
+	b.chars += len(line)
+	if b.done && line != "" {
+		return false, errors.New("body is not base64: data after the padding")
+	}
+	b.carry = append(b.carry, line...)
+	whole := len(b.carry) &^ 3
+	if whole == 0 {
+		return false, nil
+	}
+	if need := len(b.blob) + whole/4*3; need > cap(b.blob) {
+		grown := make([]byte, len(b.blob), min(b.h.n+3, max(2*cap(b.blob), need)))
+		copy(grown, b.blob)
+		b.blob = grown
+	}
+	n, err := base64.StdEncoding.Decode(b.blob[len(b.blob):cap(b.blob)], b.carry[:whole])
+	if err != nil {
+		return false, fmt.Errorf("body is not base64: %v", err)
+	}
+	b.blob = b.blob[:len(b.blob)+n]
+	b.done = b.carry[whole-1] == '='
+	b.carry = append(b.carry[:0], b.carry[whole:]...)
 	return false, nil
 }
 
-// blob decodes and checks the received text.
-func (b *uploadBody) blob() ([]byte, error) {
-	blob, err := base64.StdEncoding.DecodeString(b.text.String())
-	if err != nil {
-		return nil, fmt.Errorf("body is not base64: %v", err)
+// result checks the received bytes against the header.
+func (b *uploadBody) result() ([]byte, error) {
+	if len(b.carry) != 0 {
+		return nil, fmt.Errorf("body is not base64: %d characters left over", len(b.carry))
 	}
-	if len(blob) != b.h.n {
-		return nil, fmt.Errorf("received %d bytes, the header said %d", len(blob), b.h.n)
+	if len(b.blob) != b.h.n {
+		return nil, fmt.Errorf("received %d bytes, the header said %d", len(b.blob), b.h.n)
 	}
-	if got := blake3.Sum256(blob); subtle.ConstantTimeCompare(got[:], b.h.hash[:]) != 1 {
+	if got := blake3.Sum256(b.blob); subtle.ConstantTimeCompare(got[:], b.h.hash[:]) != 1 {
 		return nil, fmt.Errorf("BLAKE3 of the received bytes is %x, the header said %x", got, b.h.hash)
 	}
-	return blob, nil
+	return b.blob, nil
 }
 
 // upload receives one sealed muscle and hands it to the loader.
@@ -85,12 +114,15 @@ func (s *Shell) upload(args []string) error {
 	if err != nil {
 		return err
 	}
+	if avail := s.Loader.Available(); int64(h.n) > avail {
+		return fmt.Errorf("%d bytes do not fit: %d bytes of the memory budget for muscles are left", h.n, max(avail, 0))
+	}
 	if s.json {
 		fmt.Fprintf(s.Out, "{\"send\": %d}\n", h.n)
 	} else {
 		fmt.Fprintf(s.Out, "send %d bytes as base64 lines, then a line \".\"\n", h.n)
 	}
-	body := &uploadBody{h: h}
+	body := newUploadBody(h)
 	for {
 		line, overflow := s.read(false)
 		if overflow {
@@ -106,7 +138,7 @@ func (s *Shell) upload(args []string) error {
 			break
 		}
 	}
-	blob, err := body.blob()
+	blob, err := body.result()
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,11 @@
 // Package loader admits muscles into the referee, from the boot bundles
 // and from console uploads, through one validation chain (structure,
 // publisher, signature, version, decryption, manifest and capabilities,
-// then the machine-code verifier) and one version policy, and keeps the
-// set of muscles being served. Every verdict is audited. It builds for the
+// the machine-code verifier and its instruction count) with one memory
+// budget for all muscles and one version policy, and keeps the set of
+// muscles being served. A name belongs to the publisher whose muscle was
+// first accepted under it; only that publisher can replace it, and only
+// with a higher version. Every verdict is audited. It builds for the
 // host, where it is unit-tested, and for GOOS=tamago.
 package loader
 
@@ -10,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"lukechampine.com/blake3"
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
@@ -28,13 +33,46 @@ type Loader struct {
 	Now func() int64
 	// DeadlineTicks converts a budget into the call deadline (the board's).
 	DeadlineTicks func(micros uint32) uint64
+	// MemoryBudget is how much memory the muscles may use together, in
+	// bytes: the arenas of those served, plus, while one is admitted, its
+	// decrypted sections and the verifier's working memory. Admission
+	// checks it, from the header and then from the manifest, before it
+	// allocates; 0 admits nothing.
+	MemoryBudget int64
+	// PeakInstructionsPerMicro is the most instructions the board's core
+	// can retire in a microsecond of budget: an entry whose exact
+	// instruction count (the verifier's) cannot finish within the
+	// muscle's budget even at that rate is refused.
+	PeakInstructionsPerMicro uint64
 	// SkipVerify is set only by test images (-X main.testSkipVerifier),
 	// to show that EL0 and the MMU alone contain hostile code.
 	SkipVerify bool
 
-	policy  muscle.Policy
+	names   map[string]claim // every name admitted this boot
 	muscles []*served.Muscle
+	used    int64 // memory of the served muscles
 }
+
+// claim is who a muscle name belongs to: the publisher whose muscle was
+// first accepted under it (this boot), and the highest version accepted.
+type claim struct {
+	publisher muscle.PublisherID
+	version   uint64
+}
+
+// Reasons for refusals that are the referee's own (the format's are the
+// muscle.Err values), for errors.Is.
+var (
+	// ErrNameTaken: another publisher's muscle already holds the name.
+	ErrNameTaken = errors.New("name taken")
+	// ErrMemory: the muscle does not fit in what is left of the budget.
+	ErrMemory = errors.New("memory budget")
+	// ErrTooSlow: an entry cannot finish within the muscle's budget.
+	ErrTooSlow = errors.New("instruction count exceeds budget")
+)
+
+// Available is how much of the memory budget is left.
+func (l *Loader) Available() int64 { return l.MemoryBudget - l.used }
 
 // ReadBundle reads a bundle from a region of at most max bytes through
 // read (which copies the region's first n bytes): it grows the copy until
@@ -79,36 +117,20 @@ func (l *Loader) LoadBundle(where, prefix string, entries []bundle.Entry, err er
 
 // Admit runs the validation chain on one blob, audits the verdict, and on
 // success maps the muscle into its sandbox and serves it, replacing an
-// older version of the same name. It returns a description of the muscle
-// accepted, or why it was rejected.
+// older version from the same publisher. It returns a description of the
+// muscle accepted, or why it was rejected.
 func (l *Loader) Admit(source string, blob []byte) (string, error) {
 	start := l.Now()
-	m, err := muscle.Open(blob, l.Rec, &l.policy)
-	if err == nil && !l.SkipVerify {
-		if err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
-			err = fmt.Errorf("machine-code verifier: %w", err)
-		}
-	}
-	var sv *served.Muscle
-	if err == nil {
-		sv, err = served.New(m, l.DeadlineTicks(m.Header.BudgetMicros))
-	}
-	if m != nil {
-		m.Wipe() // the arena holds the only copy now
-	}
+	sv, detail, err := l.admit(blob)
 	if err != nil {
 		l.Log.Append(l.Now(), "reject", fmt.Sprintf("%s: %v", source, err))
 		return "", err
 	}
 	sv.LoadNanos = l.Now() - start
-	h := m.Header
-	l.policy.Raise(h.Name, h.Version)
-	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes",
-		h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State))
-	if l.SkipVerify {
-		detail += " (verifier skipped: test image)"
-	}
 	l.Log.Append(l.Now(), "accept", source+": "+detail)
+	h := sv.Header
+	l.names[h.Name] = claim{h.Publisher, h.Version}
+	l.used += sv.Memory
 	for i, old := range l.muscles {
 		if old.Header.Name == h.Name {
 			l.Retire(old)
@@ -120,10 +142,99 @@ func (l *Loader) Admit(source string, blob []byte) (string, error) {
 	return detail, nil
 }
 
-// Retire audits a muscle's counts and wipes its arena.
+// admit is the validation chain: the memory the header implies, the
+// format's checks and decryption (muscle.Open), the name's owner and
+// version, the memory the manifest implies, the machine-code verifier and
+// the instruction count against the budget, then the sandbox.
+func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
+	if l.names == nil {
+		l.names = map[string]claim{}
+	}
+	if h, err := muscle.Inspect(blob); err == nil {
+		// Decrypted sections, the verifier, and the arena's copy of the
+		// code and of the state (twice: live and initial).
+		need := int64(h.PlaintextLen()) + verify.WorkingMemory(int(h.CodeLen)) + int64(h.CodeLen) + 2*int64(h.StateLen)
+		if err := l.fits(need, "its code and state"); err != nil {
+			return nil, "", err
+		}
+	}
+	m, err := muscle.Open(blob, l.Rec, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	defer m.Wipe() // the arena holds the only copy once mapped
+	h := m.Header
+	if h.BudgetMicros > muscle.MaxBudgetMicros {
+		return nil, "", fmt.Errorf("%w: a budget of %d µs exceeds the referee's limit of %d µs a call", ErrTooSlow, h.BudgetMicros, muscle.MaxBudgetMicros)
+	}
+	if c, ok := l.names[h.Name]; ok {
+		if c.publisher != h.Publisher {
+			return nil, "", fmt.Errorf("%w: %q belongs to publisher %s; publisher %s may not serve a muscle under that name", ErrNameTaken, h.Name, c.publisher, h.Publisher)
+		}
+		if h.Version <= c.version {
+			return nil, "", fmt.Errorf("%w: %q v%d was accepted this boot; v%d may not replace it (a replacement needs a higher version, and the served muscle keeps its state)", muscle.ErrRollback, h.Name, c.version, h.Version)
+		}
+	}
+	arena, err := served.MemoryNeeded(m)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := l.fits(arena+verify.WorkingMemory(len(m.Code)), "its sandbox (manifest sizes)"); err != nil {
+		return nil, "", err
+	}
+	if !l.SkipVerify {
+		report, err := verify.VerifyManifest(m.Code, m.Manifest)
+		if err != nil {
+			return nil, "", fmt.Errorf("machine-code verifier: %w", err)
+		}
+		if err := l.inTime(h, report); err != nil {
+			return nil, "", err
+		}
+	}
+	sv, err := served.New(m, l.DeadlineTicks(h.BudgetMicros))
+	if err != nil {
+		return nil, "", err
+	}
+	sv.Memory = arena
+	state := blake3.Sum256(sv.Space.State())
+	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes blake3 %x",
+		h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State), state[:8])
+	if l.SkipVerify {
+		detail += " (verifier skipped: test image)"
+	}
+	return sv, detail, nil
+}
+
+// fits checks need bytes against what is left of the memory budget.
+func (l *Loader) fits(need int64, what string) error {
+	if need > l.Available() {
+		return fmt.Errorf("%w: %s needs %d bytes; %d of the referee's %d-byte budget for muscles are left", ErrMemory, what, need, max(l.Available(), 0), l.MemoryBudget)
+	}
+	return nil
+}
+
+// inTime refuses a muscle one of whose entries executes more instructions
+// than its budget allows at the board's peak rate.
+func (l *Loader) inTime(h *muscle.Header, r verify.Report) error {
+	limit := uint64(h.BudgetMicros) * l.PeakInstructionsPerMicro // both below 2^32
+	for _, e := range []struct {
+		kind  muscle.EntryKind
+		count uint64
+	}{{muscle.EntryForward, r.Forward}, {muscle.EntryTrain, r.Train}} {
+		if e.count > limit {
+			return fmt.Errorf("%w: the %s entry executes %d instructions; a budget of %d µs allows at most %d on this board (%d a microsecond)",
+				ErrTooSlow, e.kind, e.count, h.BudgetMicros, limit, l.PeakInstructionsPerMicro)
+		}
+	}
+	return nil
+}
+
+// Retire audits a muscle's counts, wipes its arena and gives its memory
+// back to the budget. The name stays its publisher's until power-off.
 func (l *Loader) Retire(m *served.Muscle) {
 	l.Log.Append(l.Now(), "counts", m.Counts())
 	m.Space.Wipe()
+	l.used -= m.Memory
 }
 
 // Find returns the served muscle called name, or nil.

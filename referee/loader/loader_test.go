@@ -79,6 +79,7 @@ func newLoader(k keys) *harness {
 	var now int64
 	h.Loader = &Loader{
 		Out: h.out, Rec: k.rec, Log: audit.New(k.rec.AuditKey()),
+		MemoryBudget: 64 << 20, PeakInstructionsPerMicro: 4000,
 		Now: func() int64 { now += 1000; return now },
 		DeadlineTicks: func(micros uint32) uint64 {
 			h.budgets = append(h.budgets, micros)
@@ -115,7 +116,8 @@ func TestAdmitAccepts(t *testing.T) {
 		t.Fatal(err)
 	}
 	codeHash := blake3.Sum256(codeRet)
-	want := fmt.Sprintf(`"neuron4" v5 by %s, forward, code 4 bytes blake3 %x, state 20 bytes`, k.sg.Publisher, codeHash[:8])
+	stateHash := blake3.Sum256(floats(5))
+	want := fmt.Sprintf(`"neuron4" v5 by %s, forward, code 4 bytes blake3 %x, state 20 bytes blake3 %x`, k.sg.Publisher, codeHash[:8], stateHash[:8])
 	if detail != want {
 		t.Errorf("detail %q, want %q", detail, want)
 	}
@@ -257,7 +259,7 @@ func TestSkipVerify(t *testing.T) {
 	h := newLoader(k)
 	h.SkipVerify = true
 	detail, err := h.Admit("svc.muscle", k.seal(t, "svc", 1, codeSVC, 5))
-	if err != nil || !strings.HasSuffix(detail, ", code 8 bytes blake3 "+fmt.Sprintf("%x", blake3.Sum256(codeSVC))[:16]+", state 20 bytes (verifier skipped: test image)") {
+	if err != nil || !strings.HasSuffix(detail, ", code 8 bytes blake3 "+fmt.Sprintf("%x", blake3.Sum256(codeSVC))[:16]+", state 20 bytes blake3 "+fmt.Sprintf("%x", blake3.Sum256(floats(5)))[:16]+" (verifier skipped: test image)") {
 		t.Errorf("with SkipVerify: %q, %v", detail, err)
 	}
 	if h.Find("svc") == nil {
@@ -406,7 +408,7 @@ func TestLoadBundle(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(h.out.String(), "\n"), "\n")
 	want := []string{
 		`^muscles: bundle at 0x91000000 with 7 entries$`,
-		`^muscle bundle/good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes blake3 [0-9a-f]{16}, state 20 bytes$`,
+		`^muscle bundle/good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes blake3 [0-9a-f]{16}, state 20 bytes blake3 [0-9a-f]{16}$`,
 		`^muscle bundle/older.muscle: rejected: rollback`,
 		`^muscle bundle/tampered.muscle: rejected: tampered`,
 		`^muscle bundle/stranger.muscle: rejected: unknown publisher`,

@@ -8,6 +8,14 @@ package sandbox
 //go:noescape
 func enter(f *frame)
 
+// syncCode makes size bytes of code just stored at addr visible to
+// instruction fetch (call_arm64.s): the Arm ARM's sequence for modified
+// code, DC CVAU over every data-cache line, DSB ISH, IC IALLU, DSB ISH,
+// ISB. QEMU does not model caches; real Cortex-A53/A72 cores need it.
+//
+//go:noescape
+func syncCode(addr, size uint64)
+
 // vectorsAddr is the address of el3Vectors, the EL3 vector table installed
 // for the duration of a call (call_arm64.s).
 func vectorsAddr() uintptr
@@ -20,11 +28,13 @@ func init() {
 
 // Call runs one entry of the muscle at Secure EL0 and returns nil when it
 // returned normally, or a *Fault. The muscle's buffers (Input, Target)
-// must be filled in before. Nothing is allocated unless the call faults.
+// must be filled in before; Call zeroes the output and the scratch (and,
+// for forward, the target) first. Nothing is allocated unless the call faults.
 func (s *Space) Call(e Entry) error {
 	if s.entry[e] == 0 {
 		return ErrNoEntry
 	}
+	s.clearBuffers(e)
 	s.frame.entry = s.entry[e]
 	s.frame.budget = s.budget
 	enter(&s.frame)

@@ -2,6 +2,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "abi_arm64.h"
 
 // The EL3 side of a sandboxed call (see doc.go). System registers that the
 // Go assembler does not name are written as WORDs (checked against GNU as).
@@ -42,6 +43,10 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	MOVD	R1, frame_scr(R0)
 	WORD	$0xd53b4401	// mrs x1, fpcr
 	MOVD	R1, frame_gofpcr(R0)
+	WORD	$0xd53bd041	// mrs x1, tpidr_el0
+	MOVD	R1, frame_tpidr(R0)
+	WORD	$0xd53bd061	// mrs x1, tpidrro_el0
+	MOVD	R1, frame_tpidrro(R0)
 	WORD	$0xd51ed040	// msr tpidr_el3, x0 (the frame, for the vectors)
 
 	// The call's EL3 vectors and routing.
@@ -65,7 +70,6 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	WORD	$0xd5181041	// msr cpacr_el1, x1
 	WORD	$0xd518e11f	// msr cntkctl_el1, xzr (no counter or timer at EL0)
 	WORD	$0xd51b9e1f	// msr pmuserenr_el0, xzr (no PMU at EL0)
-	WORD	$0xd518411f	// msr sp_el0, xzr
 	WORD	$0xd51c411f	// msr sp_el1, xzr
 	MOVD	$SCTLR, R1
 	WORD	$0xd5181001	// msr sctlr_el1, x1
@@ -89,70 +93,15 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	WORD	$0xd51e4021	// msr elr_el3, x1
 	WORD	$0xd51e401f	// msr spsr_el3, xzr (EL0t, nothing masked)
 
-	// Arguments, the return address, and nothing else of the referee's.
-	MOVD	frame_x1(R0), R1
-	MOVD	frame_x2(R0), R2
-	MOVD	frame_x3(R0), R3
-	MOVD	frame_x4(R0), R4
-	MOVD	frame_x0(R0), R0
+	// Every EL0-visible register as the ABI says (abi_arm64.h, generated
+	// from muscle/abi.go): the arguments, the return address, zero
+	// elsewhere. NZCV is also zero from SPSR_EL3 = 0 at the eret.
+	ABI_ZERO_SYSTEM
+	ABI_ZERO_VECTORS
+	MOVD	R0, R30
+	ABI_ARGS(R30)
+	ABI_ZERO_GPRS
 	MOVD	$0x1000, R30	// ReturnAddress
-	MOVD	ZR, R5
-	MOVD	ZR, R6
-	MOVD	ZR, R7
-	MOVD	ZR, R8
-	MOVD	ZR, R9
-	MOVD	ZR, R10
-	MOVD	ZR, R11
-	MOVD	ZR, R12
-	MOVD	ZR, R13
-	MOVD	ZR, R14
-	MOVD	ZR, R15
-	MOVD	ZR, R16
-	MOVD	ZR, R17
-	WORD	$0xaa1f03f2	// mov x18, xzr
-	MOVD	ZR, R19
-	MOVD	ZR, R20
-	MOVD	ZR, R21
-	MOVD	ZR, R22
-	MOVD	ZR, R23
-	MOVD	ZR, R24
-	MOVD	ZR, R25
-	MOVD	ZR, R26
-	WORD	$0xaa1f03fb	// mov x27, xzr
-	WORD	$0xaa1f03fc	// mov x28, xzr
-	MOVD	ZR, R29
-	FMOVD	ZR, F0
-	FMOVD	ZR, F1
-	FMOVD	ZR, F2
-	FMOVD	ZR, F3
-	FMOVD	ZR, F4
-	FMOVD	ZR, F5
-	FMOVD	ZR, F6
-	FMOVD	ZR, F7
-	FMOVD	ZR, F8
-	FMOVD	ZR, F9
-	FMOVD	ZR, F10
-	FMOVD	ZR, F11
-	FMOVD	ZR, F12
-	FMOVD	ZR, F13
-	FMOVD	ZR, F14
-	FMOVD	ZR, F15
-	FMOVD	ZR, F16
-	FMOVD	ZR, F17
-	FMOVD	ZR, F18
-	FMOVD	ZR, F19
-	FMOVD	ZR, F20
-	FMOVD	ZR, F21
-	FMOVD	ZR, F22
-	FMOVD	ZR, F23
-	FMOVD	ZR, F24
-	FMOVD	ZR, F25
-	FMOVD	ZR, F26
-	FMOVD	ZR, F27
-	FMOVD	ZR, F28
-	FMOVD	ZR, F29
-	FMOVD	ZR, F30
-	FMOVD	ZR, F31
 	WORD	$0xd69f03e0	// eret
 
 // One EL3 vector entry: record which entry ran (0..15) and leave.
@@ -198,6 +147,11 @@ TEXT ·leave(SB),NOSPLIT|NOFRAME,$0
 	WORD	$0xd51fe23f	// msr cntps_ctl_el1, xzr
 	MOVD	frame_gofpcr(R1), R2
 	WORD	$0xd51b4402	// msr fpcr, x2
+	WORD	$0xd51b443f	// msr fpsr, xzr
+	MOVD	frame_tpidr(R1), R2
+	WORD	$0xd51bd042	// msr tpidr_el0, x2
+	MOVD	frame_tpidrro(R1), R2
+	WORD	$0xd51bd062	// msr tpidrro_el0, x2
 	MOVD	frame_scr(R1), R2
 	WORD	$0xd51e1102	// msr scr_el3, x2
 	MOVD	frame_vbar3(R1), R2
@@ -216,4 +170,33 @@ TEXT ·leave(SB),NOSPLIT|NOFRAME,$0
 TEXT ·vectorsAddr(SB),NOSPLIT,$0-8
 	MOVD	$·el3Vectors(SB), R0
 	MOVD	R0, ret+0(FP)
+	RET
+
+// func syncCode(addr, size uint64)
+//
+// Cleans every data-cache line of [addr, addr+size) to the point of
+// unification, then invalidates the instruction cache (Arm ARM, B2.4.4
+// "Concurrent modification and execution of instructions": DC CVAU, DSB
+// ISH, IC IALLU, DSB ISH, ISB). The line size is CTR_EL0.DminLine.
+TEXT ·syncCode(SB),NOSPLIT,$0-16
+	MOVD	addr+0(FP), R0
+	MOVD	size+8(FP), R1
+	ADD	R0, R1, R1
+	WORD	$0xd53b0022	// mrs x2, ctr_el0
+	WORD	$0xd3504c42	// ubfx x2, x2, #16, #4 (DminLine: log2 of words)
+	MOVD	$4, R3
+	LSL	R2, R3, R3	// line size in bytes
+	SUB	$1, R3, R4
+	BIC	R4, R0, R0	// first line
+clean:
+	CMP	R1, R0
+	BHS	cleaned
+	WORD	$0xd50b7b20	// dc cvau, x0
+	ADD	R3, R0, R0
+	B	clean
+cleaned:
+	WORD	$0xd5033b9f	// dsb ish
+	WORD	$0xd508751f	// ic iallu
+	WORD	$0xd5033b9f	// dsb ish
+	WORD	$0xd5033fdf	// isb
 	RET

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"unsafe"
+
+	"github.com/muscles/referee/muscle"
 )
 
 // FPCR is the floating-point control value every call starts with: round
@@ -11,20 +13,14 @@ import (
 // (the value Linux gives a process, so results match musclec exec).
 const FPCR = 0
 
-// Entry selects a muscle's entry point.
-type Entry int
+// Entry selects a muscle's entry point (the ABI's entry kinds).
+type Entry = muscle.EntryKind
 
+// The entries a Space can call.
 const (
-	Forward Entry = iota
-	Train
+	Forward = muscle.EntryForward
+	Train   = muscle.EntryTrain
 )
-
-func (e Entry) String() string {
-	if e == Train {
-		return "train"
-	}
-	return "forward"
-}
 
 // ErrNoEntry is returned by Call for an entry the muscle does not have.
 var ErrNoEntry = errors.New("the muscle has no such entry")
@@ -54,6 +50,7 @@ func New(spec Spec) (*Space, error) {
 	s.mem = s.raw[skip : skip+uint64(l.size)]
 	s.base = p + skip
 	copy(s.mem[l.code.off:], spec.Code)
+	syncCode(s.base+uint64(l.code.off), uint64(len(spec.Code)))
 	copy(s.mem[l.state.off:], spec.State)
 	copy(s.mem[l.initial.off:], spec.State)
 	if s.ttbr, err = buildTables(&s.l, s.mem, s.base); err != nil {
@@ -68,11 +65,37 @@ func New(spec Spec) (*Space, error) {
 	if s.entry[Forward] == 0 {
 		return nil, fmt.Errorf("forward entry %#x is not an instruction of the %d-byte code", spec.ForwardEntry, len(spec.Code))
 	}
-	s.frame = frame{
-		x0: s.addr(l.input), x1: s.addr(l.output), x2: s.addr(l.state), x3: s.addr(l.scratch), x4: s.addr(l.target),
-		ttbr0: s.ttbr, vbar1: s.addr(l.vectors), fpcr: FPCR,
-	}
+	s.frame = frame{ttbr0: s.ttbr, vbar1: s.addr(l.vectors), fpcr: FPCR}
+	s.frame.args[muscle.RegInput] = s.addr(l.input)
+	s.frame.args[muscle.RegOutput] = s.addr(l.output)
+	s.frame.args[muscle.RegState] = s.addr(l.state)
+	s.frame.args[muscle.RegScratch] = s.addr(l.scratch)
+	s.frame.args[muscle.RegTarget] = s.addr(l.target)
 	return s, nil
+}
+
+// ArenaSize is the memory New allocates for spec (the arena, its tables
+// and the alignment slack), computed without allocating: the loader checks
+// it against its memory budget before admitting a muscle.
+func ArenaSize(spec Spec) (int, error) {
+	l, err := newLayout(spec)
+	if err != nil {
+		return 0, err
+	}
+	return l.size + PageSize, nil
+}
+
+// clearBuffers zeroes what a call must not inherit from the one before:
+// the output and the scratch, and for a forward call the target (train's
+// target is written by the caller before the call). Every call therefore
+// depends only on its input (and target) and the muscle's state, as the
+// persist capability promises.
+func (s *Space) clearBuffers(e Entry) {
+	clear(s.buf(s.l.output))
+	clear(s.buf(s.l.scratch))
+	if e != Train {
+		clear(s.buf(s.l.target))
+	}
 }
 
 // addressOf is the physical address of a slice's first byte: the referee
@@ -121,10 +144,14 @@ func (s *Space) CodeRange() (start, size uint64) {
 // frame is what the EL3 trampoline reads and writes; call_arm64.s uses its
 // offsets (go_asm.h).
 type frame struct {
-	// set up by New and Call
-	entry, x0, x1, x2, x3, x4 uint64
-	ttbr0, vbar1, budget      uint64
-	fpcr                      uint64
+	// set up by New and Call; args[r] is the value of xr on entry
+	// (muscle.RegInput...RegTarget)
+	entry                uint64
+	args                 [muscle.NumArgs]uint64
+	ttbr0, vbar1, budget uint64
+	fpcr                 uint64
+	// the referee's thread registers, which the call zeroes
+	tpidr, tpidrro uint64
 	// the referee's state, saved on entry and restored on the way back
 	sp, g, fp, lr, daif, vbar3, scr, gofpcr uint64
 	// how the call ended

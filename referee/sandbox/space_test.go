@@ -138,3 +138,46 @@ func TestDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestCallsStartClean (finding 3): whatever the previous call left in the
+// output, the scratch or (for forward) the target, the next call starts
+// from zeros; the state and the input are the caller's to set.
+func TestCallsStartClean(t *testing.T) {
+	spec := testSpec()
+	spec.Target = 12
+	s, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := func() {
+		for _, b := range [][]byte{s.Output(), s.Scratch(), s.Target(), s.Input()} {
+			for i := range b {
+				b[i] = 0xA5
+			}
+		}
+	}
+	zero := func(b []byte) bool {
+		for _, x := range b {
+			if x != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for _, e := range []Entry{Forward, Train} {
+		fill()
+		s.Call(e) // on the host it only reports that it needs the image
+		if !zero(s.Output()) || !zero(s.Scratch()) {
+			t.Errorf("%s call: output or scratch not zeroed", e)
+		}
+		if zero(s.Target()) != (e == Forward) {
+			t.Errorf("%s call: target zeroed %v, want %v (train's target is the caller's)", e, zero(s.Target()), e == Forward)
+		}
+		if zero(s.Input()) || string(s.State()) != "\x01\x02\x03\x04\x05" {
+			t.Errorf("%s call: the input or the state was changed", e)
+		}
+	}
+	if n, err := ArenaSize(spec); err != nil || n != s.ArenaBytes()+PageSize || n != len(s.raw) {
+		t.Errorf("ArenaSize %d, %v; New allocated %d", n, err, len(s.raw))
+	}
+}

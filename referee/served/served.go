@@ -25,6 +25,8 @@ type Muscle struct {
 	// allocates nothing).
 	Out                     []float32
 	Runs, Trainings, Faults uint64
+	// Memory is what the muscle holds of the loader's budget (its arena).
+	Memory int64
 	// LoadNanos is how long admission took (validation, verifier, mapping),
 	// in guest time: instructions under -icount shift=0.
 	LoadNanos int64
@@ -34,16 +36,32 @@ type Muscle struct {
 // deadline in timer ticks.
 func New(m *muscle.Muscle, deadlineTicks uint64) (*Muscle, error) {
 	man := m.Manifest
-	sp, err := sandbox.New(sandbox.Spec{
-		Code: m.Code, State: m.State, Scratch: int(man.ScratchSize),
-		Input: int(man.Input.Bytes()), Output: int(man.Output.Bytes()), Target: int(man.Target.Bytes()),
-		ForwardEntry: man.ForwardEntry, TrainEntry: man.TrainEntry, // NoEntry lies outside any code
-	})
+	sp, err := sandbox.New(specOf(m))
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sp.SetBudget(deadlineTicks)
 	return &Muscle{Header: m.Header, Manifest: man, Provenance: m.Provenance, Space: sp, Out: make([]float32, man.Output.Bytes()/4)}, nil
+}
+
+// specOf is the sandbox an opened muscle needs.
+func specOf(m *muscle.Muscle) sandbox.Spec {
+	man := m.Manifest
+	return sandbox.Spec{
+		Code: m.Code, State: m.State, Scratch: int(man.ScratchSize),
+		Input: int(man.Input.Bytes()), Output: int(man.Output.Bytes()), Target: int(man.Target.Bytes()),
+		ForwardEntry: man.ForwardEntry, TrainEntry: man.TrainEntry, // NoEntry lies outside any code
+	}
+}
+
+// MemoryNeeded is what New will allocate for m: its arena and the output
+// copy. The loader checks it against its budget first.
+func MemoryNeeded(m *muscle.Muscle) (int64, error) {
+	n, err := sandbox.ArenaSize(specOf(m))
+	if err != nil {
+		return 0, fmt.Errorf("sandbox: %w", err)
+	}
+	return int64(n) + m.Manifest.Output.Bytes(), nil
 }
 
 // Name is the muscle's name.
@@ -76,7 +94,8 @@ func (s *Muscle) May(e sandbox.Entry) error {
 }
 
 // Call runs entry e on input x (and, for train, target y); the call's
-// output is in s.Out. The caller has checked May and the lengths of x and
+// output is in s.Out. Output and scratch start zeroed (sandbox.Space.Call),
+// so a call depends only on x, y and the muscle's state. The caller has checked May and the lengths of x and
 // y. Nothing is allocated.
 func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
 	putFloats(s.Space.Input(), x)

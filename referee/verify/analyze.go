@@ -1,6 +1,12 @@
 package verify
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/muscles/referee/muscle"
+)
 
 // The abstract value of an X register.
 type vkind uint8
@@ -115,7 +121,8 @@ type verifier struct {
 	lo, hi int // the entry's region, instruction indices [lo, hi)
 	kind   Kind
 	bufs   Buffers
-	starts []int // every entry's first instruction, sorted
+	starts []int  // every entry's first instruction, sorted
+	count  uint64 // instructions one call of the entry executes (after run)
 	loops  []loop
 	byHead map[int][]loop // loops by head index
 }
@@ -124,7 +131,7 @@ func (v *verifier) fail(i int, reason error, format string, args ...any) *Error 
 	return &Error{Reason: reason, Offset: 4 * i, Word: v.prog[i].word, Detail: fmt.Sprintf(format, args...)}
 }
 
-func (v *verifier) run() error {
+func (v *verifier) run() (err error) {
 	if err := v.scan(); err != nil {
 		return err
 	}
@@ -138,8 +145,28 @@ func (v *verifier) run() error {
 	if v.kind == Train {
 		s[Target] = val{k: vBuf, id: uint8(Target)}
 	}
-	_, err := v.exec(v.lo, v.hi, s, true, 0)
+	_, v.count, err = v.exec(v.lo, v.hi, s, true, 0)
 	return err
+}
+
+// clobbers reports whether the ABI lets a muscle write Xr (r < 31).
+func clobbers(r int) bool { return muscle.ClobberGPR&(1<<r) != 0 }
+
+// addSat and mulSat are instruction-count arithmetic: it saturates at
+// 2^64-1 instead of wrapping.
+func addSat(a, b uint64) uint64 {
+	if a+b < a {
+		return math.MaxUint64
+	}
+	return a + b
+}
+
+func mulSat(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if hi != 0 {
+		return math.MaxUint64
+	}
+	return lo
 }
 
 // regionOf returns the index of the entry region holding instruction i.
@@ -185,8 +212,8 @@ func (v *verifier) scan() error {
 			if t > i-1 || p.f.class != cSubsImm || p.rd != p.rn || p.rd == 31 || p.imm != 1 || p.sh != 0 {
 				return v.fail(i, ErrLoop, "back-edge is not preceded by \"subs xC, xC, #1\" inside the loop (not a counted loop)")
 			}
-			if p.rd > 17 {
-				return v.fail(i-1, ErrRegister, "loop counter x%d is outside x0..x17", p.rd)
+			if !clobbers(p.rd) {
+				return v.fail(i-1, ErrRegister, "loop counter x%d is outside the ABI's clobber registers", p.rd)
 			}
 			v.loops = append(v.loops, loop{head: t, end: i, ctr: p.rd})
 		}
@@ -229,27 +256,33 @@ func (v *verifier) loopAt(i, end int) (loop, bool) {
 }
 
 // exec interprets instructions [a, b) from s and returns the state after
-// them. check enables the memory checks (off while computing a loop body's
-// symbolic effect, where the bases are symbolic).
-func (v *verifier) exec(a, b int, s state, check bool, depth int) (state, error) {
+// them and how many instructions they execute (exact when check is set:
+// every loop's trip count is then a constant). check enables the memory
+// checks (off while computing a loop body's symbolic effect, where the
+// bases are symbolic).
+func (v *verifier) exec(a, b int, s state, check bool, depth int) (state, uint64, error) {
+	var count uint64
 	for i := a; i < b; {
 		if l, ok := v.loopAt(i, b); ok {
 			var err error
-			s, err = v.loop(l, s, check, depth)
+			var n uint64
+			s, n, err = v.loop(l, s, check, depth)
 			if err != nil {
-				return s, err
+				return s, count, err
 			}
+			count = addSat(count, n)
 			i = l.end + 1
 			continue
 		}
 		var err error
 		s, err = v.step(i, s, check)
 		if err != nil {
-			return s, err
+			return s, count, err
 		}
+		count = addSat(count, 1)
 		i++
 	}
-	return s, nil
+	return s, count, nil
 }
 
 // written is the set of X registers that instructions [a, b) may write.
@@ -282,9 +315,12 @@ func (v *verifier) written(a, b int) uint32 {
 // E + [min(0, k(n-1)), max(0, k(n-1))]; other registers the join of their
 // value before the loop and their value after the body. After the loop an
 // induction variable is exactly E + k·n and the counter is 0.
-func (v *verifier) loop(l loop, e state, check bool, depth int) (state, error) {
+//
+// It also returns the loop's instruction count: n times the body's count
+// plus the subs and the b.ne.
+func (v *verifier) loop(l loop, e state, check bool, depth int) (state, uint64, error) {
 	if depth >= maxDepth {
-		return e, v.fail(l.end, ErrLoop, "loops nested deeper than %d", maxDepth)
+		return e, 0, v.fail(l.end, ErrLoop, "loops nested deeper than %d", maxDepth)
 	}
 	c := l.ctr
 	cnt := e[c]
@@ -299,12 +335,12 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, error) {
 					e[r] = unknown
 				}
 			}
-			return e, nil
+			return e, 0, nil
 		}
-		return e, v.fail(l.end, ErrLoop, "loop counter x%d is %s at the loop head %#x, not a constant set before the loop (trip count not fixed)", c, cnt, 4*l.head)
+		return e, 0, v.fail(l.end, ErrLoop, "loop counter x%d is %s at the loop head %#x, not a constant set before the loop (trip count not fixed)", c, cnt, 4*l.head)
 	}
 	if cnt.c == 0 {
-		return e, v.fail(l.end, ErrLoop, "loop counter x%d is 0 at the loop head: the loop would run 2^64 times", c)
+		return e, 0, v.fail(l.end, ErrLoop, "loop counter x%d is 0 at the loop head: the loop would run 2^64 times", c)
 	}
 	n := cnt.c
 
@@ -313,12 +349,12 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, error) {
 	for r := range 31 {
 		sym[r] = val{k: vSym, id: uint8(r)}
 	}
-	p, err := v.exec(l.head, l.end-1, sym, false, depth+1)
+	p, _, err := v.exec(l.head, l.end-1, sym, false, depth+1)
 	if err != nil {
-		return e, err
+		return e, 0, err
 	}
 	if q := p[c]; q.k != vSym || q.id != uint8(c) || q.lo != 0 || q.hi != 0 {
-		return e, v.fail(l.end-1, ErrLoop, "the loop body writes its counter x%d", c)
+		return e, 0, v.fail(l.end-1, ErrLoop, "the loop body writes its counter x%d", c)
 	}
 
 	// The head state covering every iteration.
@@ -352,15 +388,15 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, error) {
 	}
 
 	// Pass 2: the body under the covering state, checked.
-	out, err := v.exec(l.head, l.end-1, h, check, depth+1)
+	out, body, err := v.exec(l.head, l.end-1, h, check, depth+1)
 	if err != nil {
-		return e, err
+		return e, 0, err
 	}
 	for r, k := range stride {
 		out[r] = e[r].advance(k, n)
 	}
 	out[c] = konst(0)
-	return out, nil
+	return out, mulSat(n, addSat(body, 2)), nil
 }
 
 // span is the range of an induction variable starting at v and advanced
@@ -385,7 +421,7 @@ func (v val) advance(k int64, n uint64) val {
 // writeX checks that instruction i may write Xr (r = 31 is XZR or SP,
 // decided by the caller).
 func (v *verifier) writeX(i, r int) error {
-	if r >= 18 && r <= 30 {
+	if r <= 30 && !clobbers(r) {
 		return v.fail(i, ErrRegister, "writes x%d (only x0..x17 may be written; x29 is the frame pointer, x30 the return address)", r)
 	}
 	return nil

@@ -48,7 +48,7 @@ func FuzzVerify(f *testing.F) {
 		}
 		s := uint64(size)
 		bufs := Buffers{Input: s, Output: s, State: s / 2, Scratch: 2 * s, Target: s}
-		err := Verify(code, entries, bufs)
+		_, err := Verify(code, entries, bufs)
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("error of type %T: %v", err, err)

@@ -9,7 +9,10 @@
 // The verifier is independent of the compiler: it decodes words with its
 // own table of encodings (decode.go) and never sees the compiler's
 // instruction list. It is conservative: code it cannot prove safe is
-// rejected, with the offset, the instruction and the reason.
+// rejected, with the offset and the rule (Error; Explain adds the
+// instruction and the values found, for tools that hold the plaintext).
+// It also computes each entry's exact instruction count (Report). The
+// registers and buffers are the ABI's (muscle/abi.go).
 package verify
 
 import (
@@ -70,15 +73,15 @@ type Kind uint8
 const (
 	// Forward: x0..x3 are the input, output, state and scratch; x4 is
 	// undefined; the state is read-only.
-	Forward Kind = iota
+	Forward = Kind(muscle.EntryForward)
 	// Train: as Forward, plus x4 = target, and the state is writable.
-	Train
+	Train = Kind(muscle.EntryTrain)
 	// Unreachable marks code that no entry runs (the train code of a muscle
 	// sealed without a train entry). Its words must still be accepted
 	// forms, but its control flow and memory accesses are not analysed:
 	// no entry can reach it, since an entry's code only branches backwards
 	// inside its own region and ends in ret.
-	Unreachable
+	Unreachable = Train + 1
 )
 
 func (k Kind) String() string {
@@ -112,7 +115,25 @@ type Error struct {
 	Detail string
 }
 
+// Error names the entry, the code offset and the rule broken, and nothing
+// taken from the code: the referee prints it on its console and in its
+// audit log, which never show decrypted code (no instruction word, no
+// disassembly, no register or constant).
 func (e *Error) Error() string {
+	s := "verify: "
+	if e.Entry != "" {
+		s += e.Entry + " entry: "
+	}
+	if e.Offset >= 0 {
+		s += fmt.Sprintf("offset %#x: ", e.Offset)
+	}
+	return s + e.Reason.Error() + ": " + ruleText[e.Reason]
+}
+
+// Explain is the full diagnosis, with the instruction, its disassembly and
+// the values the analysis found: for tools that hold the code in plaintext
+// (compiler tests, debugging), never for the referee's output.
+func (e *Error) Explain() string {
 	s := "verify: "
 	if e.Entry != "" {
 		s += e.Entry + " entry: "
@@ -123,14 +144,41 @@ func (e *Error) Error() string {
 	return s + e.Reason.Error() + ": " + e.Detail
 }
 
+// ruleText states each rule, in words that depend on nothing in the code.
+var ruleText = map[error]string{
+	ErrLength:   "the code is empty, not whole instructions, or too long",
+	ErrEntry:    "an entry offset is missing, misaligned, outside the code or duplicated",
+	ErrForm:     "the word is not an instruction form the compiler emits",
+	ErrBranch:   "the only branches allowed are counted-loop back-edges inside the entry",
+	ErrLoop:     "a loop must be counted: a constant trip count set before it, decremented only by its final subs",
+	ErrRet:      "each entry ends in exactly one ret, its last instruction",
+	ErrRegister: "only the ABI's clobber registers may be written, and the stack pointer not used",
+	ErrMemory:   "every load and store must be provably inside one of the caller's buffers",
+	ErrReadOnly: "input and target are read-only, and the forward entry may not write the state",
+}
+
 func (e *Error) Unwrap() error { return e.Reason }
+
+// Report is what the verifier proved besides safety: how many
+// instructions one call of each entry executes, exactly (every loop's trip
+// count is fixed), saturating at 2^64-1. Train is 0 without a train entry.
+type Report struct {
+	Forward, Train uint64
+}
 
 // Verify checks code against the entries and buffer sizes. The entries'
 // regions partition the code: an entry's region runs from its offset to the
 // next entry's offset (or the end of the code), so the lowest entry must be
 // at offset 0. Each Forward or Train region must end in its only ret, and
-// its branches stay inside it. It returns nil or an *Error.
-func Verify(code []byte, entries []Entry, bufs Buffers) error {
+// its branches stay inside it. It returns the entries' instruction counts,
+// and nil or an *Error.
+func Verify(code []byte, entries []Entry, bufs Buffers) (Report, error) {
+	var r Report
+	err := verify(code, entries, bufs, &r)
+	return r, err
+}
+
+func verify(code []byte, entries []Entry, bufs Buffers, r *Report) error {
 	switch {
 	case len(code) == 0:
 		return &Error{Reason: ErrLength, Offset: -1, Detail: "empty code"}
@@ -192,6 +240,11 @@ func Verify(code []byte, entries []Entry, bufs Buffers) error {
 			}
 			return err
 		}
+		if e.Kind == Train {
+			r.Train = v.count
+		} else {
+			r.Forward = v.count
+		}
 	}
 	return nil
 }
@@ -199,17 +252,17 @@ func Verify(code []byte, entries []Entry, bufs Buffers) error {
 // VerifyManifest verifies code with the entries and buffer sizes of a
 // muscle manifest (sizes = 4 bytes per element of each shape; the state
 // size and the scratch size as the manifest gives them).
-func VerifyManifest(code []byte, m *muscle.Manifest) error {
+func VerifyManifest(code []byte, m *muscle.Manifest) (Report, error) {
 	if m == nil {
-		return &Error{Reason: ErrEntry, Offset: -1, Detail: "no manifest"}
+		return Report{}, &Error{Reason: ErrEntry, Offset: -1, Detail: "no manifest"}
 	}
 	if uint64(m.CodeSize) != uint64(len(code)) {
-		return &Error{Reason: ErrLength, Offset: -1, Detail: fmt.Sprintf("code is %d bytes, manifest says %d", len(code), m.CodeSize)}
+		return Report{}, &Error{Reason: ErrLength, Offset: -1, Detail: fmt.Sprintf("code is %d bytes, manifest says %d", len(code), m.CodeSize)}
 	}
 	sizes := []int64{m.Input.Bytes(), m.Output.Bytes(), m.Target.Bytes(), m.State.Bytes()}
 	for _, s := range sizes {
 		if s < 0 {
-			return &Error{Reason: ErrEntry, Offset: -1, Detail: "a shape is too large"}
+			return Report{}, &Error{Reason: ErrEntry, Offset: -1, Detail: "a shape is too large"}
 		}
 	}
 	bufs := Buffers{

@@ -3,6 +3,7 @@ package verify
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -87,7 +88,7 @@ func TestModels(t *testing.T) {
 			m, mu := compileMuscle(t, path)
 			for _, train := range []bool{true, false} {
 				man := manifestOf(m, mu, train)
-				if err := VerifyManifest(mu.Code, man); err != nil {
+				if _, err := VerifyManifest(mu.Code, man); err != nil {
 					t.Fatalf("train=%v: %v", train, err)
 				}
 			}
@@ -95,7 +96,7 @@ func TestModels(t *testing.T) {
 			bufs := Buffers{Input: uint64(mu.InputSize), Output: uint64(mu.OutputSize), State: uint64(mu.StateSize),
 				Scratch: uint64(mu.ScratchSize), Target: uint64(mu.TargetSize)}
 			entries := []Entry{{uint32(mu.ForwardEntry), Forward}, {uint32(mu.TrainEntry), Train}}
-			if err := Verify(mu.Code, entries, bufs); err != nil {
+			if _, err := Verify(mu.Code, entries, bufs); err != nil {
 				t.Fatal(err)
 			}
 			// One byte less of any buffer the code uses must be refused
@@ -105,14 +106,14 @@ func TestModels(t *testing.T) {
 					continue
 				}
 				*b--
-				if err := Verify(mu.Code, entries, bufs); !errors.Is(err, ErrMemory) {
+				if _, err := Verify(mu.Code, entries, bufs); !errors.Is(err, ErrMemory) {
 					t.Errorf("a buffer one byte short: got %v, want ErrMemory", err)
 				}
 				*b++
 			}
 			// Swapping the entries' kinds: the train code stores into the
 			// state, which the forward entry may not.
-			if err := Verify(mu.Code, []Entry{{uint32(mu.ForwardEntry), Forward}, {uint32(mu.TrainEntry), Forward}}, bufs); !errors.Is(err, ErrReadOnly) && !errors.Is(err, ErrMemory) {
+			if _, err := Verify(mu.Code, []Entry{{uint32(mu.ForwardEntry), Forward}, {uint32(mu.TrainEntry), Forward}}, bufs); !errors.Is(err, ErrReadOnly) && !errors.Is(err, ErrMemory) {
 				t.Errorf("train code as a forward entry: got %v, want ErrReadOnly/ErrMemory", err)
 			}
 			t.Logf("%d bytes of code verified", len(mu.Code))
@@ -224,7 +225,7 @@ func TestAccepted(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if err := Verify(c.code, c.entries, bufs64); err != nil {
+			if _, err := Verify(c.code, c.entries, bufs64); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -422,17 +423,45 @@ func TestRejected(t *testing.T) {
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := Verify(c.code, c.entries, bufs64)
+			_, err := Verify(c.code, c.entries, bufs64)
 			if err == nil {
 				t.Fatalf("accepted, want %v", c.want)
 			}
 			if !errors.Is(err, c.want) {
 				t.Fatalf("got %v, want %v", err, c.want)
 			}
-			if !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(c.detail)) {
-				t.Fatalf("got %q, want it to mention %q", err, c.detail)
+			var ve *Error
+			if !errors.As(err, &ve) {
+				t.Fatalf("%v is not an *Error", err)
 			}
-			t.Log(err)
+			if !strings.Contains(strings.ToLower(ve.Explain()), strings.ToLower(c.detail)) {
+				t.Fatalf("got %q, want it to mention %q", ve.Explain(), c.detail)
+			}
+			// Finding 9: what the referee prints names the rule and the
+			// offset, nothing of the code.
+			msg := err.Error()
+			if ve.Offset >= 0 && !strings.Contains(msg, fmt.Sprintf("offset %#x: ", ve.Offset)) {
+				t.Errorf("%q does not name offset %#x", msg, ve.Offset)
+			}
+			leaks := []string{fmt.Sprintf("%08x", ve.Word)}
+			if ve.Word >= 0x10000 {
+				leaks = append(leaks, fmt.Sprintf("%#x", ve.Word))
+			}
+			if !strings.Contains(ruleText[c.want], ve.Detail) {
+				leaks = append(leaks, ve.Detail)
+			}
+			if ve.Offset >= 0 {
+				leaks = append(leaks, text(ve.Word))
+			}
+			for _, leak := range leaks {
+				if leak != "" && strings.Contains(msg, leak) {
+					t.Errorf("%q shows %q, taken from the code", msg, leak)
+				}
+			}
+			if !strings.Contains(msg, ruleText[c.want]) {
+				t.Errorf("%q does not state the rule %q", msg, ruleText[c.want])
+			}
+			t.Log(msg)
 		})
 	}
 }

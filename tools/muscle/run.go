@@ -31,7 +31,8 @@ Commands:
   verify --keys RECORD FILE...  check signature, policy and decryption; print
                                 the manifest (never code or weights)
   bundle -o OUT FILE...         pack sealed muscles into a newc cpio bundle
-  audit --keys RECORD LOG       check an audit log the referee printed
+  audit --keys RECORD LOG [--require-complete] [--boot ID]
+                                check an audit log the referee printed: complete or a prefix
   help [COMMAND]                this text, or a command's flags
 
 Flags may come before or after file arguments; "--" ends the flags. Each
