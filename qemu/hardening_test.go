@@ -48,7 +48,8 @@ func counterInput(name string, version uint64, caps muscle.Capabilities) *muscle
 //     limit, the rest and every other muscle load, the console is reached;
 //   - training is audited with the state's hash, and uploading the served
 //     version again is refused and keeps the trained state;
-//   - a 2^40-trip loop is refused by its exact instruction count.
+//   - a 2^40-trip loop is refused by its exact instruction count;
+//   - bench on a muscle with one-element shapes answers (finding 2).
 func TestRefereeHardening(t *testing.T) {
 	forBoards(t, func(t *testing.T, tb *testBoard) {
 		rec := newRecord(t)
@@ -75,6 +76,11 @@ func TestRefereeHardening(t *testing.T) {
 		add("accumulate.muscle", sealMuscle(t, skA, sgA, acc))
 		add("long.muscle", sealMuscle(t, skA, sgA, muscletest.Neuron("long", 1, words(0xd2c02009, 0xbd400000, 0xf1000529, 0x54ffffc1, insRet)))) // 2^40 trips
 		add("echo.muscle", sealMuscle(t, skA, sgA, muscletest.Neuron("echo", 1, codeEcho)))
+		// Finding 2: bench once picked a plain-Go twin by name and indexed
+		// past one-element buffers; any accepted muscle must bench.
+		tiny := muscletest.Neuron("single_neuron", 1, codeRet)
+		tiny.Manifest.Input, tiny.Manifest.Output, tiny.Manifest.State, tiny.State = muscle.Shape{1}, muscle.Shape{1}, muscle.Shape{1}, make([]byte, 4)
+		add("single_neuron.muscle", sealMuscle(t, skA, sgA, tiny))
 
 		victimReplay := sealMuscle(t, skA, sgA, counterInput("victim", 1, muscle.CapAll))
 		thief := sealMuscle(t, skB, sgB, counterInput("victim", math.MaxUint64, muscle.CapForward))
@@ -84,7 +90,7 @@ func TestRefereeHardening(t *testing.T) {
 			uploadInput(victimReplay, "") + "run victim 0,0,0,0\n" +
 			"run accumulate 1,0,0,0\nrun accumulate 1,0,0,0\nrun accumulate 1,0,0,0\n" +
 			"run echo 4.5,0,0,0\n" +
-			uploadInput(victimV2, "") + "info victim\npoweroff\n"
+			uploadInput(victimV2, "") + "info victim\nbench single_neuron 1\nrun echo 1,0,0,0\npoweroff\n"
 		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keys, Muscles: writeBundle(t, files, order)}, input)
 		if status != 0 {
 			t.Errorf("exit status %d, want 0", status)
@@ -107,6 +113,8 @@ func TestRefereeHardening(t *testing.T) {
 			`^error: upload: rejected: rollback: .*"victim" v1 was accepted this boot`,
 			`^output \[4\.5\]$`,
 			`^muscle upload: accepted "victim" v2 by `+a,
+			`^referee> bench single_neuron 1\nload +\d+ ns.*\nforward +1 calls: `,
+			`^output \[1\]$`,
 		)
 		if got := regexp.MustCompile(`(?m)^referee> run victim .*\n(.*)$`).FindAllStringSubmatch(console, -1); len(got) != 3 || got[0][1] != "output [15]" || got[1][1] != got[0][1] || got[2][1] != got[0][1] {
 			t.Errorf("victim's output after training, the takeover and the replay: %q, want output [15] each time", got)
