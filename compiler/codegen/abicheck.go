@@ -25,7 +25,7 @@ func CheckABI(prog []A.Instr) error {
 // train.
 func argRegs(k muscle.EntryKind) []A.Reg {
 	var regs []A.Reg
-	for r := range muscle.NumArgs {
+	for _, r := range []int{muscle.RegInput, muscle.RegOutput, muscle.RegState, muscle.RegScratch, muscle.RegTarget} {
 		if r != muscle.RegTarget || k == muscle.EntryTrain {
 			regs = append(regs, A.XReg(r))
 		}
@@ -38,8 +38,9 @@ func argRegs(k muscle.EntryKind) []A.Reg {
 func clobbers(r A.Reg) bool { return muscle.ClobberGPR&(1<<r.Num()) != 0 }
 
 // CheckEntryABI is CheckABI for one entry of a muscle: the forward entry
-// may base its loads and stores on x0..x3 only (x4 is undefined for
-// forward); the train entry (train true) also on x4, the target.
+// may base its loads and stores on the input, output, state and scratch
+// registers only (x0..x3; the target's, x4, is undefined for forward); the
+// train entry (train true) also on the target's.
 func CheckEntryABI(prog []A.Instr, train bool) error {
 	k := muscle.EntryForward
 	if train {

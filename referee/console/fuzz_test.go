@@ -237,6 +237,7 @@ func FuzzUploadFraming(f *testing.F) {
 	f.Add("134217729 "+strings.Repeat("a", 64), "", []byte{3}, uint16(65535))
 	f.Add("4 "+strings.Repeat("g", 64), "", []byte{3}, uint16(2))
 	f.Add("+4 "+strings.Repeat("0", 63), "====\n.", []byte("four"), uint16(2))
+	f.Add("1 "+strings.Repeat("0", 64), "!!!!\n.", []byte{1}, uint16(0)) // a bad group: nothing kept
 
 	f.Fuzz(func(t *testing.T, args, body string, data []byte, width uint16) {
 		// Random framing: whatever is accepted is exactly what was announced.

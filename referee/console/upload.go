@@ -86,6 +86,7 @@ func (b *uploadBody) line(line string) (done bool, err error) {
 	}
 	n, err := base64.StdEncoding.Decode(b.blob[len(b.blob):cap(b.blob)], b.carry[:whole])
 	if err != nil {
+		b.carry = b.carry[:0] // the upload is refused; keep nothing
 		return false, fmt.Errorf("body is not base64: %v", err)
 	}
 	b.blob = b.blob[:len(b.blob)+n]

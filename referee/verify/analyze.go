@@ -127,8 +127,10 @@ type verifier struct {
 	byHead map[int][]loop // loops by head index
 }
 
-func (v *verifier) fail(i int, reason error, format string, args ...any) *Error {
-	return &Error{Reason: reason, Offset: 4 * i, Word: v.prog[i].word, Detail: fmt.Sprintf(format, args...)}
+// fail is a rejection at instruction i: the reason, the rule (whose fixed
+// clause Error prints) and the detail (for Explain only).
+func (v *verifier) fail(i int, reason error, r rule, format string, args ...any) *Error {
+	return &Error{Reason: reason, Offset: 4 * i, Word: v.prog[i].word, rule: r, Detail: fmt.Sprintf(format, args...)}
 }
 
 func (v *verifier) run() (err error) {
@@ -139,11 +141,12 @@ func (v *verifier) run() (err error) {
 	for r := range s {
 		s[r] = unknown
 	}
-	for b := Input; b <= Scratch; b++ {
-		s[b] = val{k: vBuf, id: uint8(b)}
-	}
-	if v.kind == Train {
-		s[Target] = val{k: vBuf, id: uint8(Target)}
+	// Each buffer's address is in its argument register (Buffer numbers
+	// them so); the target's only for train, x4 is undefined for forward.
+	for b := range Buffer(numBuffers) {
+		if b != Target || v.kind == Train {
+			s[b] = val{k: vBuf, id: uint8(b)}
+		}
 	}
 	_, v.count, err = v.exec(v.lo, v.hi, s, true, 0)
 	return err
@@ -151,6 +154,29 @@ func (v *verifier) run() (err error) {
 
 // clobbers reports whether the ABI lets a muscle write Xr (r < 31).
 func clobbers(r int) bool { return muscle.ClobberGPR&(1<<r) != 0 }
+
+// clobberNames lists muscle.ClobberGPR as register ranges ("x0..x17").
+func clobberNames() string {
+	s := ""
+	for r := 0; r < 31; r++ {
+		if !clobbers(r) {
+			continue
+		}
+		hi := r
+		for hi+1 < 31 && clobbers(hi+1) {
+			hi++
+		}
+		if s != "" {
+			s += ", "
+		}
+		s += fmt.Sprintf("x%d", r)
+		if hi > r {
+			s += fmt.Sprintf("..x%d", hi)
+		}
+		r = hi
+	}
+	return s
+}
 
 // addSat and mulSat are instruction-count arithmetic: it saturates at
 // 2^64-1 instead of wrapping.
@@ -190,37 +216,37 @@ func (v *verifier) scan() error {
 		switch in.f.class {
 		case cRet:
 			if i != v.hi-1 {
-				return v.fail(i, ErrRet, "ret before the end of the entry's region (an entry has exactly one ret, its last instruction)")
+				return v.fail(i, ErrRet, rRetEarly, "ret before the end of the entry's region (an entry has exactly one ret, its last instruction)")
 			}
 		case cB:
-			return v.fail(i, ErrBranch, "unconditional branch (only counted-loop back-edges b.ne are accepted)")
+			return v.fail(i, ErrBranch, rBranchB, "unconditional branch (only counted-loop back-edges b.ne are accepted)")
 		case cCB:
-			return v.fail(i, ErrBranch, "compare-and-branch (only counted-loop back-edges b.ne are accepted)")
+			return v.fail(i, ErrBranch, rBranchCB, "compare-and-branch (only counted-loop back-edges b.ne are accepted)")
 		case cBCond:
 			t := i + int(in.imm/4)
 			switch {
 			case t < 0 || t >= n:
-				return v.fail(i, ErrBranch, "branch target %+d is outside the code", in.imm)
+				return v.fail(i, ErrBranch, rBranchOutside, "branch target %+d is outside the code", in.imm)
 			case t < v.lo || t >= v.hi:
-				return v.fail(i, ErrBranch, "branch target %#x is in another entry's region", 4*t)
+				return v.fail(i, ErrBranch, rBranchOther, "branch target %#x is in another entry's region", 4*t)
 			case in.imm >= 0:
-				return v.fail(i, ErrBranch, "forward branch (or branch to itself) to %#x: only backward loop branches are accepted", 4*t)
+				return v.fail(i, ErrBranch, rBranchForward, "forward branch (or branch to itself) to %#x: only backward loop branches are accepted", 4*t)
 			case in.cond != 1:
-				return v.fail(i, ErrBranch, "b.%s: only b.ne closes a counted loop", condNames[in.cond])
+				return v.fail(i, ErrBranch, rBranchCond, "b.%s: only b.ne closes a counted loop", condNames[in.cond])
 			}
 			p := v.prog[i-1]
 			if t > i-1 || p.f.class != cSubsImm || p.rd != p.rn || p.rd == 31 || p.imm != 1 || p.sh != 0 {
-				return v.fail(i, ErrLoop, "back-edge is not preceded by \"subs xC, xC, #1\" inside the loop (not a counted loop)")
+				return v.fail(i, ErrLoop, rNoCounter, "back-edge is not preceded by \"subs xC, xC, #1\" inside the loop (not a counted loop)")
 			}
 			if !clobbers(p.rd) {
-				return v.fail(i-1, ErrRegister, "loop counter x%d is outside the ABI's clobber registers", p.rd)
+				return v.fail(i-1, ErrRegister, rCounterReg, "loop counter x%d is outside the ABI's clobber registers", p.rd)
 			}
 			v.loops = append(v.loops, loop{head: t, end: i, ctr: p.rd})
 		}
 	}
 	last := v.prog[v.hi-1]
 	if last.f.class != cRet {
-		return v.fail(v.hi-1, ErrRet, "the entry's region does not end in ret")
+		return v.fail(v.hi-1, ErrRet, rNoRet, "the entry's region does not end in ret")
 	}
 	// Proper nesting, in one pass over the loops in order of their ends:
 	// the loops on the stack that start at or after the new loop's head
@@ -232,7 +258,7 @@ func (v *verifier) scan() error {
 		}
 		if len(stack) > 0 && stack[len(stack)-1].end >= l.head {
 			o := stack[len(stack)-1]
-			return v.fail(l.end, ErrBranch, "loop %#x..%#x overlaps loop %#x..%#x without nesting", 4*l.head, 4*l.end, 4*o.head, 4*o.end)
+			return v.fail(l.end, ErrBranch, rOverlap, "loop %#x..%#x overlaps loop %#x..%#x without nesting", 4*l.head, 4*l.end, 4*o.head, 4*o.end)
 		}
 		stack = append(stack, l)
 	}
@@ -320,7 +346,7 @@ func (v *verifier) written(a, b int) uint32 {
 // plus the subs and the b.ne.
 func (v *verifier) loop(l loop, e state, check bool, depth int) (state, uint64, error) {
 	if depth >= maxDepth {
-		return e, 0, v.fail(l.end, ErrLoop, "loops nested deeper than %d", maxDepth)
+		return e, 0, v.fail(l.end, ErrLoop, rDepth, "loops nested deeper than %d", maxDepth)
 	}
 	c := l.ctr
 	cnt := e[c]
@@ -337,10 +363,10 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, uint64, 
 			}
 			return e, 0, nil
 		}
-		return e, 0, v.fail(l.end, ErrLoop, "loop counter x%d is %s at the loop head %#x, not a constant set before the loop (trip count not fixed)", c, cnt, 4*l.head)
+		return e, 0, v.fail(l.end, ErrLoop, rTripNotConst, "loop counter x%d is %s at the loop head %#x, not a constant set before the loop (trip count not fixed)", c, cnt, 4*l.head)
 	}
 	if cnt.c == 0 {
-		return e, 0, v.fail(l.end, ErrLoop, "loop counter x%d is 0 at the loop head: the loop would run 2^64 times", c)
+		return e, 0, v.fail(l.end, ErrLoop, rTripZero, "loop counter x%d is 0 at the loop head: the loop would run 2^64 times", c)
 	}
 	n := cnt.c
 
@@ -354,7 +380,7 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, uint64, 
 		return e, 0, err
 	}
 	if q := p[c]; q.k != vSym || q.id != uint8(c) || q.lo != 0 || q.hi != 0 {
-		return e, 0, v.fail(l.end-1, ErrLoop, "the loop body writes its counter x%d", c)
+		return e, 0, v.fail(l.end-1, ErrLoop, rWritesCounter, "the loop body writes its counter x%d", c)
 	}
 
 	// The head state covering every iteration.
@@ -422,7 +448,7 @@ func (v val) advance(k int64, n uint64) val {
 // decided by the caller).
 func (v *verifier) writeX(i, r int) error {
 	if r <= 30 && !clobbers(r) {
-		return v.fail(i, ErrRegister, "writes x%d (only x0..x17 may be written; x29 is the frame pointer, x30 the return address)", r)
+		return v.fail(i, ErrRegister, rWriteReserved, "writes x%d (only %s may be written; x29 is the frame pointer, x30 the return address)", r, clobberNames())
 	}
 	return nil
 }
@@ -430,27 +456,27 @@ func (v *verifier) writeX(i, r int) error {
 // access checks a load or store of size bytes at base register rn + off.
 func (v *verifier) access(i int, s *state, rn int, off int64, size int, store, check bool) error {
 	if rn == 31 {
-		return v.fail(i, ErrRegister, "uses SP as a base (the stack is not a muscle buffer)")
+		return v.fail(i, ErrRegister, rSPBase, "uses SP as a base (the stack is not a muscle buffer)")
 	}
 	if !check {
 		return nil
 	}
 	b := s[rn]
 	if b.k != vBuf {
-		return v.fail(i, ErrMemory, "base x%d is %s, not an address known to point into a buffer", rn, b)
+		return v.fail(i, ErrMemory, rBaseUnknown, "base x%d is %s, not an address known to point into a buffer", rn, b)
 	}
 	buf := Buffer(b.id)
 	lo, hi := b.lo+off, b.hi+off+int64(size)
 	if lo < 0 || uint64(hi) > v.bufs.size(buf) {
-		return v.fail(i, ErrMemory, "x%d = %s: %d-byte access at %s offset [%d, %d) is outside the %d-byte %s buffer",
+		return v.fail(i, ErrMemory, rOutside, "x%d = %s: %d-byte access at %s offset [%d, %d) is outside the %d-byte %s buffer",
 			rn, b, size, buf, lo, hi, v.bufs.size(buf), buf)
 	}
 	if store {
 		switch {
 		case buf == Input || buf == Target:
-			return v.fail(i, ErrReadOnly, "stores into the %s buffer, which is read-only", buf)
+			return v.fail(i, ErrReadOnly, rReadOnly, "stores into the %s buffer, which is read-only", buf)
 		case buf == State && v.kind == Forward:
-			return v.fail(i, ErrReadOnly, "the forward entry stores into the state buffer, which only train may update")
+			return v.fail(i, ErrReadOnly, rForwardState, "the forward entry stores into the state buffer, which only train may update")
 		}
 	}
 	return nil
@@ -486,10 +512,10 @@ func (v *verifier) step(i int, s state, check bool) (state, error) {
 		return s, set(in.rd, x)
 	case cAddImm, cSubImm:
 		if in.rd == 31 {
-			return s, v.fail(i, ErrRegister, "writes SP")
+			return s, v.fail(i, ErrRegister, rWriteSP, "writes SP")
 		}
 		if in.rn == 31 {
-			return s, v.fail(i, ErrRegister, "reads SP")
+			return s, v.fail(i, ErrRegister, rReadSP, "reads SP")
 		}
 		d := in.imm << in.sh
 		if in.f.class == cSubImm {
@@ -498,7 +524,7 @@ func (v *verifier) step(i int, s state, check bool) (state, error) {
 		return s, set(in.rd, s[in.rn].shift(d, d))
 	case cSubsImm:
 		if in.rn == 31 {
-			return s, v.fail(i, ErrRegister, "reads SP")
+			return s, v.fail(i, ErrRegister, rReadSP, "reads SP")
 		}
 		d := -(in.imm << in.sh)
 		return s, set(in.rd, s[in.rn].shift(d, d))
@@ -514,7 +540,7 @@ func (v *verifier) step(i int, s state, check bool) (state, error) {
 		return s, nil
 	case cB, cBCond, cCB:
 		// scan admits only loop back-edges, which exec never steps on.
-		return s, v.fail(i, ErrBranch, "branch outside a counted loop")
+		return s, v.fail(i, ErrBranch, rBranchStep, "branch outside a counted loop")
 	case cLdStUImm:
 		if err := v.access(i, &s, in.rn, in.imm, in.f.size, !in.f.load, check); err != nil {
 			return s, err
@@ -541,7 +567,7 @@ func (v *verifier) step(i int, s state, check bool) (state, error) {
 	case cWToFP, cDupGen, cFP:
 		return s, nil
 	}
-	return s, v.fail(i, ErrForm, "unhandled form %s", in.f.name)
+	return s, v.fail(i, ErrForm, rUnhandled, "unhandled form %s", in.f.name)
 }
 
 var condNames = [16]string{"eq", "ne", "hs", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al", "nv"}

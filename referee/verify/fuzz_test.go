@@ -2,6 +2,8 @@ package verify
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strings"
 	"testing"
 
 	A "github.com/muscles/referee/compiler/arm64"
@@ -48,12 +50,21 @@ func FuzzVerify(f *testing.F) {
 		}
 		s := uint64(size)
 		bufs := Buffers{Input: s, Output: s, State: s / 2, Scratch: 2 * s, Target: s}
-		_, err := Verify(code, entries, bufs)
+		r, err := Verify(code, entries, bufs)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			ve, ok := err.(*Error)
+			if !ok {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
-			_ = err.Error()
+			// The message shows no word of the code (an offset has at most
+			// 7 hex digits), and a rejection reports no counts.
+			if msg := err.Error(); ve.Offset >= 0 && strings.Contains(msg, fmt.Sprintf("%08x", ve.Word)) {
+				t.Fatalf("%q shows the word %08x", msg, ve.Word)
+			}
+			if r != (Report{}) {
+				t.Fatalf("rejected with counts %+v", r)
+			}
+			_ = ve.Explain()
 		}
 	})
 }

@@ -26,30 +26,34 @@ import (
 // Reasons, for errors.Is. Every rejection wraps exactly one of them.
 var (
 	ErrLength   = errors.New("code length")               // empty, not a multiple of 4, too long
-	ErrEntry    = errors.New("bad entry")                 // entry offset invalid or duplicated
+	ErrEntry    = errors.New("bad entry")                 // entry offset invalid or duplicated, kind unknown or duplicated
 	ErrForm     = errors.New("instruction form")          // word is not a form the compiler emits
 	ErrBranch   = errors.New("control flow")              // a branch that is not a counted loop back-edge
 	ErrLoop     = errors.New("loop")                      // back-edge whose trip count is not a fixed constant
 	ErrRet      = errors.New("ret")                       // an entry without exactly one final ret
-	ErrRegister = errors.New("register write")            // writes SP or x18..x30, or uses SP
+	ErrRegister = errors.New("register write")            // writes SP or a register outside muscle.ClobberGPR, or uses SP
 	ErrMemory   = errors.New("memory access")             // a load or store not provably inside its buffer
 	ErrReadOnly = errors.New("store to read-only buffer") // store into input/target, or forward into state
 )
 
-// Buffer identifies one of the caller's buffers.
+// Buffer identifies one of the caller's buffers by the number of the
+// argument register that holds its address (muscle.RegInput..RegTarget).
 type Buffer uint8
 
-// The buffers, in ABI register order: Input is in x0 ... Target in x4.
+// The buffers, numbered as the ABI's argument registers: the analysis
+// starts each entry with register Input holding the input's address, and
+// so on (the keyed tables below fail to compile unless these are distinct
+// and below muscle.NumArgs).
 const (
-	Input Buffer = iota
-	Output
-	State
-	Scratch
-	Target
-	numBuffers
+	Input      = Buffer(muscle.RegInput)
+	Output     = Buffer(muscle.RegOutput)
+	State      = Buffer(muscle.RegState)
+	Scratch    = Buffer(muscle.RegScratch)
+	Target     = Buffer(muscle.RegTarget)
+	numBuffers = muscle.NumArgs
 )
 
-var bufferNames = [numBuffers]string{"input", "output", "state", "scratch", "target"}
+var bufferNames = [numBuffers]string{Input: "input", Output: "output", State: "state", Scratch: "scratch", Target: "target"}
 
 func (b Buffer) String() string {
 	if b < numBuffers {
@@ -64,7 +68,7 @@ type Buffers struct {
 }
 
 func (bs Buffers) size(b Buffer) uint64 {
-	return [numBuffers]uint64{bs.Input, bs.Output, bs.State, bs.Scratch, bs.Target}[b]
+	return [numBuffers]uint64{Input: bs.Input, Output: bs.Output, State: bs.State, Scratch: bs.Scratch, Target: bs.Target}[b]
 }
 
 // Kind is the kind of an entry.
@@ -105,14 +109,16 @@ type Entry struct {
 // MaxCode is the largest code section Verify accepts (the blob limit).
 const MaxCode = muscle.MaxBlob
 
-// Error is a rejection: the reason (one of the Err* values), and where
-// known the byte offset and the word there.
+// Error is a rejection: the reason (one of the Err* values), the rule
+// broken, and where known the byte offset and the word there. Word and
+// Detail (and so Explain) are taken from the code; Error is not.
 type Error struct {
 	Reason error
 	Offset int // byte offset into the code, or -1
 	Word   uint32
 	Entry  string // "forward", "train" or ""
 	Detail string
+	rule   rule
 }
 
 // Error names the entry, the code offset and the rule broken, and nothing
@@ -127,12 +133,16 @@ func (e *Error) Error() string {
 	if e.Offset >= 0 {
 		s += fmt.Sprintf("offset %#x: ", e.Offset)
 	}
-	return s + e.Reason.Error() + ": " + ruleText[e.Reason]
+	s += e.Reason.Error() + ": " + ruleText[e.Reason]
+	if e.rule != rNone && e.rule < numRules {
+		s += " (" + ruleClause[e.rule] + ")"
+	}
+	return s
 }
 
 // Explain is the full diagnosis, with the instruction, its disassembly and
 // the values the analysis found: for tools that hold the code in plaintext
-// (compiler tests, debugging), never for the referee's output.
+// (compiler tests, musclec, debugging), never for the referee's output.
 func (e *Error) Explain() string {
 	s := "verify: "
 	if e.Entry != "" {
@@ -144,7 +154,8 @@ func (e *Error) Explain() string {
 	return s + e.Reason.Error() + ": " + e.Detail
 }
 
-// ruleText states each rule, in words that depend on nothing in the code.
+// ruleText states each reason's rule, in words that depend on nothing in
+// the code.
 var ruleText = map[error]string{
 	ErrLength:   "the code is empty, not whole instructions, or too long",
 	ErrEntry:    "an entry offset is missing, misaligned, outside the code or duplicated",
@@ -157,11 +168,109 @@ var ruleText = map[error]string{
 	ErrReadOnly: "input and target are read-only, and the forward entry may not write the state",
 }
 
+// rule is the check a rejection failed, one per place the verifier
+// rejects; Error states it with a fixed clause (ruleClause).
+type rule uint8
+
+const (
+	rNone rule = iota
+	rEmpty
+	rPartial
+	rTooLong
+	rCodeSize
+	rNoManifest
+	rShape
+	rNoEntries
+	rKind
+	rEntryOffset
+	rEntryTwice
+	rKindTwice
+	rNoEntryAtZero
+	rNotForm
+	rRetEarly
+	rNoRet
+	rBranchB
+	rBranchCB
+	rBranchOutside
+	rBranchOther
+	rBranchForward
+	rBranchCond
+	rBranchStep
+	rOverlap
+	rNoCounter
+	rDepth
+	rTripNotConst
+	rTripZero
+	rWritesCounter
+	rCounterReg
+	rWriteReserved
+	rWriteSP
+	rReadSP
+	rSPBase
+	rBaseUnknown
+	rOutside
+	rReadOnly
+	rForwardState
+	rUnhandled
+	numRules
+)
+
+// ruleClause is the fixed text of each rule: nothing in it is taken from
+// the code (no word, instruction, register number, constant or size).
+var ruleClause = [numRules]string{
+	rEmpty:         "the code is empty",
+	rPartial:       "its length is not a multiple of 4 bytes",
+	rTooLong:       "it is longer than the largest blob",
+	rCodeSize:      "its length differs from the manifest's code size",
+	rNoManifest:    "there is no manifest",
+	rShape:         "a manifest shape is too large",
+	rNoEntries:     "there are no entries",
+	rKind:          "an entry has an unknown kind",
+	rEntryOffset:   "an entry offset is misaligned or outside the code",
+	rEntryTwice:    "two entries at one offset",
+	rKindTwice:     "two entries of one kind",
+	rNoEntryAtZero: "no entry at offset 0: the code before the first entry would be unverified",
+	rNotForm:       "not in the verifier's table of forms",
+	rRetEarly:      "a ret before the end of the entry's region",
+	rNoRet:         "the entry's region does not end in ret",
+	rBranchB:       "an unconditional branch",
+	rBranchCB:      "a compare-and-branch",
+	rBranchOutside: "a branch target outside the code",
+	rBranchOther:   "a branch target in another entry's region",
+	rBranchForward: "a forward branch, or a branch to itself",
+	rBranchCond:    "a back-edge whose condition is not ne",
+	rBranchStep:    "a branch outside a counted loop",
+	rOverlap:       "two loops overlap without nesting",
+	rNoCounter:     "a back-edge not preceded by its counter's subs of 1",
+	rDepth:         "loops nested deeper than the verifier follows",
+	rTripNotConst:  "the loop counter is not a constant at the loop head",
+	rTripZero:      "the loop counter is zero at the loop head: 2^64 trips",
+	rWritesCounter: "the loop body writes its counter",
+	rCounterReg:    "a loop counter outside the clobber registers",
+	rWriteReserved: "a write to a register the ABI keeps for the caller",
+	rWriteSP:       "a write to the stack pointer",
+	rReadSP:        "a read of the stack pointer",
+	rSPBase:        "the stack pointer as a base",
+	rBaseUnknown:   "the base register is not known to point into a buffer",
+	rOutside:       "the access may reach outside its buffer",
+	rReadOnly:      "a store into the input or the target buffer",
+	rForwardState:  "a store into the state by the forward entry",
+	rUnhandled:     "an accepted form the analysis does not handle",
+}
+
+// reject is a rejection without an offset.
+func reject(reason error, r rule, format string, args ...any) *Error {
+	return &Error{Reason: reason, Offset: -1, rule: r, Detail: fmt.Sprintf(format, args...)}
+}
+
 func (e *Error) Unwrap() error { return e.Reason }
 
 // Report is what the verifier proved besides safety: how many
 // instructions one call of each entry executes, exactly (every loop's trip
-// count is fixed), saturating at 2^64-1. Train is 0 without a train entry.
+// count is fixed): the final ret included, a loop of n trips whose body
+// executes b instructions counting n·(b+2) with its subs and b.ne, nested
+// loops multiplying; saturating at 2^64-1 instead of wrapping. Train is 0
+// without a train entry.
 type Report struct {
 	Forward, Train uint64
 }
@@ -169,23 +278,27 @@ type Report struct {
 // Verify checks code against the entries and buffer sizes. The entries'
 // regions partition the code: an entry's region runs from its offset to the
 // next entry's offset (or the end of the code), so the lowest entry must be
-// at offset 0. Each Forward or Train region must end in its only ret, and
-// its branches stay inside it. It returns the entries' instruction counts,
-// and nil or an *Error.
+// at offset 0. There is at most one Forward and one Train entry. Each
+// Forward or Train region must end in its only ret, and its branches stay
+// inside it. It returns the entries' instruction counts, or a zero Report
+// and an *Error.
 func Verify(code []byte, entries []Entry, bufs Buffers) (Report, error) {
-	var r Report
-	err := verify(code, entries, bufs, &r)
-	return r, err
+	r, err := verify(code, entries, bufs)
+	if err != nil {
+		return Report{}, err
+	}
+	return r, nil
 }
 
-func verify(code []byte, entries []Entry, bufs Buffers, r *Report) error {
+func verify(code []byte, entries []Entry, bufs Buffers) (Report, error) {
+	var r Report
 	switch {
 	case len(code) == 0:
-		return &Error{Reason: ErrLength, Offset: -1, Detail: "empty code"}
+		return r, reject(ErrLength, rEmpty, "empty code")
 	case len(code)%4 != 0:
-		return &Error{Reason: ErrLength, Offset: -1, Detail: fmt.Sprintf("%d bytes is not a whole number of 4-byte instructions", len(code))}
+		return r, reject(ErrLength, rPartial, "%d bytes is not a whole number of 4-byte instructions", len(code))
 	case uint64(len(code)) > MaxCode:
-		return &Error{Reason: ErrLength, Offset: -1, Detail: fmt.Sprintf("%d bytes exceeds %d", len(code), MaxCode)}
+		return r, reject(ErrLength, rTooLong, "%d bytes exceeds %d", len(code), MaxCode)
 	}
 	n := len(code) / 4
 	prog := make([]inst, n)
@@ -193,33 +306,40 @@ func verify(code []byte, entries []Entry, bufs Buffers, r *Report) error {
 		w := binary.LittleEndian.Uint32(code[4*i:])
 		in, ok := decodeWord(w)
 		if !ok {
-			return &Error{Reason: ErrForm, Offset: 4 * i, Word: w, Detail: "not an instruction form the compiler emits" + rejectedClass(w)}
+			return r, &Error{Reason: ErrForm, Offset: 4 * i, Word: w, rule: rNotForm, Detail: "not an instruction form the compiler emits" + rejectedClass(w)}
 		}
 		prog[i] = in
 	}
 
 	if len(entries) == 0 {
-		return &Error{Reason: ErrEntry, Offset: -1, Detail: "no entries"}
+		return r, reject(ErrEntry, rNoEntries, "no entries")
 	}
 	// Region boundaries: the sorted entry offsets.
 	starts := make([]int, 0, len(entries))
+	var seen [Unreachable]bool
 	for _, e := range entries {
 		if e.Kind > Unreachable {
-			return &Error{Reason: ErrEntry, Offset: -1, Detail: fmt.Sprintf("entry %#x has unknown kind %d", e.Offset, e.Kind)}
+			return r, reject(ErrEntry, rKind, "entry %#x has unknown kind %d", e.Offset, e.Kind)
 		}
 		if e.Offset%4 != 0 || uint64(e.Offset) >= uint64(len(code)) {
-			return &Error{Reason: ErrEntry, Offset: -1, Detail: fmt.Sprintf("%s entry %#x is not a 4-aligned offset inside the %d-byte code", e.Kind, e.Offset, len(code))}
+			return r, reject(ErrEntry, rEntryOffset, "%s entry %#x is not a 4-aligned offset inside the %d-byte code", e.Kind, e.Offset, len(code))
 		}
 		for _, s := range starts {
 			if s == int(e.Offset)/4 {
-				return &Error{Reason: ErrEntry, Offset: -1, Detail: fmt.Sprintf("two entries at %#x", e.Offset)}
+				return r, reject(ErrEntry, rEntryTwice, "two entries at %#x", e.Offset)
 			}
+		}
+		if e.Kind != Unreachable {
+			if seen[e.Kind] {
+				return r, reject(ErrEntry, rKindTwice, "two %s entries (the second at %#x)", e.Kind, e.Offset)
+			}
+			seen[e.Kind] = true
 		}
 		starts = append(starts, int(e.Offset)/4)
 	}
 	sortInts(starts)
 	if starts[0] != 0 {
-		return &Error{Reason: ErrEntry, Offset: -1, Detail: fmt.Sprintf("no entry at offset 0: the code before %#x would be unverified", 4*starts[0])}
+		return r, reject(ErrEntry, rNoEntryAtZero, "no entry at offset 0: the code before %#x would be unverified", 4*starts[0])
 	}
 	for _, e := range entries {
 		if e.Kind == Unreachable {
@@ -238,7 +358,7 @@ func verify(code []byte, entries []Entry, bufs Buffers, r *Report) error {
 			if ve, ok := err.(*Error); ok {
 				ve.Entry = e.Kind.String()
 			}
-			return err
+			return r, err
 		}
 		if e.Kind == Train {
 			r.Train = v.count
@@ -246,7 +366,7 @@ func verify(code []byte, entries []Entry, bufs Buffers, r *Report) error {
 			r.Forward = v.count
 		}
 	}
-	return nil
+	return r, nil
 }
 
 // VerifyManifest verifies code with the entries and buffer sizes of a
@@ -254,15 +374,15 @@ func verify(code []byte, entries []Entry, bufs Buffers, r *Report) error {
 // size and the scratch size as the manifest gives them).
 func VerifyManifest(code []byte, m *muscle.Manifest) (Report, error) {
 	if m == nil {
-		return Report{}, &Error{Reason: ErrEntry, Offset: -1, Detail: "no manifest"}
+		return Report{}, reject(ErrEntry, rNoManifest, "no manifest")
 	}
 	if uint64(m.CodeSize) != uint64(len(code)) {
-		return Report{}, &Error{Reason: ErrLength, Offset: -1, Detail: fmt.Sprintf("code is %d bytes, manifest says %d", len(code), m.CodeSize)}
+		return Report{}, reject(ErrLength, rCodeSize, "code is %d bytes, manifest says %d", len(code), m.CodeSize)
 	}
 	sizes := []int64{m.Input.Bytes(), m.Output.Bytes(), m.Target.Bytes(), m.State.Bytes()}
 	for _, s := range sizes {
 		if s < 0 {
-			return Report{}, &Error{Reason: ErrEntry, Offset: -1, Detail: "a shape is too large"}
+			return Report{}, reject(ErrEntry, rShape, "a shape is too large")
 		}
 	}
 	bufs := Buffers{

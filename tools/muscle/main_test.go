@@ -311,3 +311,45 @@ func TestParseInterleaved(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyMachineCode: verify runs the referee's machine-code verifier,
+// prints each entry's instruction count, and rejects code the verifier
+// refuses with the rule and offset only (exit 4, kind machine-code).
+func TestVerifyMachineCode(t *testing.T) {
+	s := newSession(t)
+	pub := s.keygen("keys")
+	record := s.path("keys/keyrecord.bin")
+	s.seal(pub, "a.muscle")
+	out, _ := s.run(0, "verify", "--keys", record, s.path("a.muscle"))
+	if !strings.Contains(out, "instructions  forward 9 per call (verified)") {
+		t.Errorf("verify does not print the count:\n%s", out)
+	}
+	out, _ = s.run(0, "verify", "--json", "--keys", record, s.path("a.muscle"))
+	var v struct {
+		Results []struct {
+			Instructions map[string]uint64 `json:"instructions"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.Results) != 1 || v.Results[0].Instructions["forward"] != 9 || v.Results[0].Instructions["train"] != 0 {
+		t.Errorf("verify --json counts: %v\n%s", err, out)
+	}
+
+	// ldr q0, [x0]; svc #0x1234; ret
+	const svc = 0xd4024681
+	s.write("svc.bin", words(0x3DC00000, svc, 0xD65F03C0))
+	s.run(0, "seal", "--sealing-key", pub["sealing_key_file"].(string), "--signing-key", pub["signing_key_file"].(string),
+		"--code", s.path("svc.bin"), "--name", "svc", "--input", "4", "--output", "1", "-o", s.path("svc.muscle"))
+	out, _ = s.run(4, "verify", "--keys", record, s.path("svc.muscle"))
+	if !strings.Contains(out, "REJECTED: ") || !strings.Contains(out, "machine-code verifier: verify: offset 0x4: instruction form: ") {
+		t.Errorf("svc code:\n%s", out)
+	}
+	for _, leak := range []string{"d4024681", "svc #", "1234"} {
+		if strings.Contains(strings.ToLower(out), leak) {
+			t.Errorf("the rejection shows %q of the code:\n%s", leak, out)
+		}
+	}
+	out, _ = s.run(4, "verify", "--json", "--keys", record, s.path("svc.muscle"))
+	if !strings.Contains(out, `"kind": "machine-code"`) {
+		t.Errorf("svc code, --json:\n%s", out)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/referee/verify"
 	"github.com/muscles/referee/tools/internal/cli"
 )
 
@@ -52,6 +53,10 @@ func errorKind(err error) string {
 		if errors.Is(err, k.err) {
 			return k.name
 		}
+	}
+	var ve *verify.Error
+	if errors.As(err, &ve) {
+		return "machine-code"
 	}
 	var ee *cli.ExitError
 	if errors.As(err, &ee) && ee.Code == exitUsage {

@@ -28,8 +28,9 @@ Commands:
   seal [flags] -o OUT           seal code + state + manifest into a .muscle blob
   inspect FILE...               print a blob's header (or a bundle's, a key
                                 record's or key file's public fields); no key
-  verify --keys RECORD FILE...  check signature, policy and decryption; print
-                                the manifest (never code or weights)
+  verify --keys RECORD FILE...  check signature, policy, decryption and the
+                                machine code; print the manifest and the
+                                instruction counts (never code or weights)
   bundle -o OUT FILE...         pack sealed muscles into a newc cpio bundle
   audit --keys RECORD LOG [--require-complete] [--boot ID]
                                 check an audit log the referee printed: complete or a prefix
@@ -46,7 +47,7 @@ Exit status:
   3  file error (cannot read or write; refusing to overwrite without --force)
   4  rejected input (tampered, wrong key, unknown publisher, capability,
      rollback, truncated, malformed or unsupported blob, record, key file
-     or bundle)
+     or bundle, code the machine-code verifier refuses)
 `
 
 // command is one subcommand.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
+	"github.com/muscles/referee/referee/verify"
 	"github.com/muscles/referee/tools/internal/cli"
 	"lukechampine.com/blake3"
 )
@@ -16,9 +17,12 @@ var verifyCmd = &command{
 	args: "--keys RECORD [--min-version NAME=N]... FILE... [--json]",
 	help: `verify opens each blob (or each entry of a bundle) as the referee does:
 structure, publisher, signature, capabilities, version policy (the record's
-minimum versions and --min-version), decryption, manifest. It prints the
-manifest and provenance and the BLAKE3 hashes of code and state, never the
-code or the weights. The exit status is 4 if any blob is rejected.`,
+minimum versions and --min-version), decryption, manifest, and the machine
+code (the referee's verifier). It prints the manifest and provenance, the
+BLAKE3 hashes of code and state and the instructions each entry executes per
+call, never the code or the weights: a verifier rejection names the entry,
+the code offset and the rule broken, as on the referee's console. The exit
+status is 4 if any blob is rejected.`,
 	run: runVerify,
 }
 
@@ -71,6 +75,15 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 		}
 		for _, bl := range blobs {
 			m, err := muscle.Open(bl.data, rec, policy)
+			var counts verify.Report
+			if err == nil {
+				// As the referee's loader; Error (not Explain) shows nothing
+				// of the code.
+				if counts, err = verify.VerifyManifest(m.Code, m.Manifest); err != nil {
+					err = fmt.Errorf("machine-code verifier: %w", err)
+					m.Wipe()
+				}
+			}
 			if err != nil {
 				err = cli.Reject(bl.name, err)
 				if first == nil {
@@ -84,9 +97,9 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 				continue
 			}
 			if c.json {
-				results = append(results, verifiedJSON(bl.name, m, bl.data))
+				results = append(results, verifiedJSON(bl.name, m, bl.data, counts))
 			} else {
-				printVerified(c, bl.name, m, bl.data)
+				printVerified(c, bl.name, m, bl.data, counts)
 			}
 			m.Wipe()
 		}
@@ -112,7 +125,7 @@ func entryString(e uint32) string {
 	return fmt.Sprintf("%#x", e)
 }
 
-func verifiedJSON(name string, m *muscle.Muscle, blob []byte) map[string]any {
+func verifiedJSON(name string, m *muscle.Muscle, blob []byte, counts verify.Report) map[string]any {
 	code, state := blake3.Sum256(m.Code), blake3.Sum256(m.State)
 	man, p := m.Manifest, m.Provenance
 	return map[string]any{
@@ -127,10 +140,11 @@ func verifiedJSON(name string, m *muscle.Muscle, blob []byte) map[string]any {
 			"compiler": p.Compiler, "source": p.Source,
 		},
 		"code_blake3": hex.EncodeToString(code[:]), "state_blake3": hex.EncodeToString(state[:]),
+		"instructions": map[string]any{"forward": counts.Forward, "train": counts.Train},
 	}
 }
 
-func printVerified(c *ctx, name string, m *muscle.Muscle, blob []byte) {
+func printVerified(c *ctx, name string, m *muscle.Muscle, blob []byte, counts verify.Report) {
 	h, man, p := m.Header, m.Manifest, m.Provenance
 	state := blake3.Sum256(m.State)
 	fmt.Fprintf(c.stdout, "%s: OK muscle %q version %d by publisher %s, %d bytes\n", name, h.Name, h.Version, h.Publisher, len(blob))
@@ -138,6 +152,11 @@ func printVerified(c *ctx, name string, m *muscle.Muscle, blob []byte) {
 	fmt.Fprintf(c.stdout, "  entries       forward %s, train %s (ABI %d)\n", entryString(man.ForwardEntry), entryString(man.TrainEntry), man.ABI)
 	fmt.Fprintf(c.stdout, "  shapes        input %v, output %v, state %v, target %v\n", man.Input, man.Output, man.State, man.Target)
 	fmt.Fprintf(c.stdout, "  sizes         code %d, state %d, scratch %d bytes\n", man.CodeSize, man.StateSize, man.ScratchSize)
+	if man.TrainEntry == muscle.NoEntry {
+		fmt.Fprintf(c.stdout, "  instructions  forward %d per call (verified)\n", counts.Forward)
+	} else {
+		fmt.Fprintf(c.stdout, "  instructions  forward %d, train %d per call (verified)\n", counts.Forward, counts.Train)
+	}
 	fmt.Fprintf(c.stdout, "  code blake3   %x\n  state blake3  %x\n", p.CodeHash, state)
 	fmt.Fprintf(c.stdout, "  source        %s blake3 %x\n  compiler      %s\n", p.Source, p.SourceHash, p.Compiler)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,8 +10,10 @@ import (
 
 	"lukechampine.com/blake3"
 
+	"github.com/muscles/referee/board/armv8"
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/referee/verify"
 	"github.com/muscles/referee/tools/internal/cli"
 )
 
@@ -84,6 +87,10 @@ func runBuild(stdout io.Writer, args []string) error {
 	in.Provenance.Compiler = compilerVersion
 	in.Provenance.Source = filepath.Base(path)
 	in.Provenance.SourceHash = blake3.Sum256(c.source)
+	report, err := verifyCode(in)
+	if err != nil {
+		return err
+	}
 	blob, err := muscle.Seal(sk, sg, in)
 	if err != nil {
 		return cli.Fail(exitRejected, "sealing: %v", err)
@@ -93,5 +100,43 @@ func runBuild(stdout io.Writer, args []string) error {
 	}
 	fmt.Fprintf(stdout, "%s: muscle %q version %d, %d bytes (code %d, state %d, scratch %d), publisher %s, %s\n",
 		*out, *name, *version, len(blob), len(mu.Code), mu.StateSize, mu.ScratchSize, sk.Publisher, capabilities)
+	fmt.Fprintf(stdout, "  verified: %s\n", countText(report, uint64(*budget)))
 	return nil
+}
+
+// verifyCode runs the referee's machine-code verifier on the code and
+// manifest as Seal will write them, and returns its instruction counts.
+// A rejection is a compiler bug; the publisher holds the plaintext, so the
+// message is the verifier's full diagnosis (Explain), word and values
+// included.
+func verifyCode(in *muscle.Input) (verify.Report, error) {
+	man := in.Manifest
+	man.ABI = muscle.ABIVersion
+	man.CodeSize = uint32(len(in.Code))
+	man.StateSize = uint32(len(in.State))
+	r, err := verify.VerifyManifest(in.Code, &man)
+	if err != nil {
+		var ve *verify.Error
+		if errors.As(err, &ve) {
+			return r, fmt.Errorf("the referee's verifier rejects the generated code (a compiler bug): %s", ve.Explain())
+		}
+		return r, err
+	}
+	return r, nil
+}
+
+// countText states the verifier's instruction counts and the budget they
+// need at the rate the referee assumes (armv8.PeakInstructionsPerMicro),
+// below which the referee refuses the muscle.
+func countText(r verify.Report, budget uint64) string {
+	s := fmt.Sprintf("forward %d instructions per call", r.Forward)
+	if r.Train != 0 {
+		s += fmt.Sprintf(", train %d", r.Train)
+	}
+	need := (max(r.Forward, r.Train) + armv8.PeakInstructionsPerMicro - 1) / armv8.PeakInstructionsPerMicro
+	s += fmt.Sprintf("; the referee needs a budget of at least %d µs", need)
+	if need > budget {
+		s += fmt.Sprintf(", more than --budget %d: it will refuse this muscle", budget)
+	}
+	return s
 }

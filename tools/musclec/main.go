@@ -10,7 +10,9 @@
 // Python: it parses the file, evaluates its constants and traces forward
 // (package compiler/frontend), optimises the IR (compiler/ir), builds the
 // training step (compiler/autodiff) and emits machine code for both entries
-// with its own encoder (compiler/codegen, compiler/arm64).
+// with its own encoder (compiler/codegen, compiler/arm64). build runs the
+// referee's machine-code verifier (referee/verify) on the code before it
+// seals it.
 package main
 
 import (
@@ -36,7 +38,10 @@ const usage = `usage: musclec COMMAND MODEL.py [flags]
 Commands:
   build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE
         [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
-                     compile and seal with a publisher's keys (muscle keygen)
+                     compile, check with the referee's machine-code
+                     verifier (printing each entry's instructions per call
+                     and the budget they need) and seal with a publisher's
+                     keys (muscle keygen)
   exec MODEL.py --input V,V,...
                      run the generated forward code on one input (flattened
                      row-major) and print {"output": [...]} as one JSON line;

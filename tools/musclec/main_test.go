@@ -192,7 +192,17 @@ func TestBuildOpens(t *testing.T) {
 	musclec(t, 0, "build", neuron, "-o", out, "--sealing-key", sk, "--signer", sg, "--name", "neuron4", "--version", "7")
 	musclec(t, 3, "build", neuron, "-o", out, "--sealing-key", sk, "--signer", sg)
 	trainOut := filepath.Join(dir, "t.muscle")
-	musclec(t, 0, "build", neuron, "-o", trainOut, "--sealing-key", sk, "--signer", sg, "--caps", "forward,train")
+	built, _ := musclec(t, 0, "build", neuron, "-o", trainOut, "--sealing-key", sk, "--signer", sg, "--caps", "forward,train")
+	// The referee's verifier ran on the code, and its counts are the
+	// compiler's.
+	if want := "  verified: forward 17 instructions per call, train 75; the referee needs a budget of at least 1 µs\n"; !strings.HasSuffix(built, want) {
+		t.Errorf("build output %q, want it to end in %q", built, want)
+	}
+	built, _ = musclec(t, 0, "build", "../../compiler/codegen/testdata/mlp784.py", "-o", filepath.Join(dir, "b.muscle"),
+		"--sealing-key", sk, "--signer", sg, "--caps", "forward,train", "--budget", "100")
+	if want := "  verified: forward 67647 instructions per call, train 412594; the referee needs a budget of at least 104 µs, more than --budget 100: it will refuse this muscle\n"; !strings.HasSuffix(built, want) {
+		t.Errorf("build output %q, want it to end in %q", built, want)
+	}
 	blob, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -217,5 +227,17 @@ func TestBuildOpens(t *testing.T) {
 	}
 	if e := m.Manifest.TrainEntry; e == muscle.NoEntry || e == 0 || int(e) >= len(m.Code) || e%4 != 0 {
 		t.Errorf("train entry %#x in %d bytes of code", e, len(m.Code))
+	}
+}
+
+// TestVerifyCodeExplains: build's verifier rejection (a compiler bug) is
+// the full diagnosis, since the publisher holds the plaintext.
+func TestVerifyCodeExplains(t *testing.T) {
+	in := &muscle.Input{Code: []byte{0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6}} // svc #0; ret
+	in.Manifest.TrainEntry = muscle.NoEntry
+	in.Manifest.Input, in.Manifest.Output = muscle.Shape{4}, muscle.Shape{1}
+	_, err := verifyCode(in)
+	if err == nil || !strings.Contains(err.Error(), "offset 0x0: SVC #0x0 [0xd4000001]: instruction form: ") {
+		t.Errorf("got %v, want the word and its disassembly", err)
 	}
 }
