@@ -450,13 +450,7 @@ func sealNeuron(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name
 
 func sealCode(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, version uint64, code []byte) []byte {
 	t.Helper()
-	in := muscletest.Neuron(name, version, code)
-	in.Provenance.Compiler, in.Provenance.Source = "boot test", "neuron4.py"
-	blob, err := muscle.Seal(sk, sg, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return blob
+	return sealMuscle(t, sk, sg, muscletest.Neuron(name, version, code))
 }
 
 func writeBundle(t testing.TB, files map[string][]byte, order []string) string {

@@ -31,16 +31,16 @@ var (
 
 func sealCounter(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, caps muscle.Capabilities) []byte {
 	t.Helper()
+	return sealMuscle(t, sk, sg, counterInput(name, 1, caps))
+}
+
+// counterInput is the counter muscle at a version, with caps.
+func counterInput(name string, version uint64, caps muscle.Capabilities) *muscle.Input {
 	code := append(append([]byte{}, counterForward...), counterTrain...)
-	in := &muscle.Input{Name: name, Version: 1, Capabilities: caps, BudgetMicros: 1000, Code: code, State: make([]byte, 4)}
+	in := &muscle.Input{Name: name, Version: version, Capabilities: caps, BudgetMicros: 1000, Code: code, State: make([]byte, 4)}
 	in.Manifest.ForwardEntry, in.Manifest.TrainEntry = 0, uint32(len(counterForward))
 	in.Manifest.Input, in.Manifest.Output, in.Manifest.State, in.Manifest.Target = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{1}, muscle.Shape{1}
-	in.Provenance.Compiler, in.Provenance.Source = "boot test", "counter"
-	blob, err := muscle.Seal(sk, sg, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return blob
+	return in
 }
 
 // TestCapabilities: one test for each capability bit. forward: run needs

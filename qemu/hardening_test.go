@@ -13,27 +13,15 @@ import (
 	"github.com/muscles/referee/referee/audit"
 )
 
-// sealMuscle seals code as a forward(+train) muscle of the given shapes.
+// sealMuscle seals in for a test, naming the test as its compiler.
 func sealMuscle(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, in *muscle.Input) []byte {
 	t.Helper()
-	if in.BudgetMicros == 0 {
-		in.BudgetMicros = 1000
-	}
-	in.Provenance.Compiler, in.Provenance.Source = "hardening test", in.Name
+	in.Provenance.Compiler, in.Provenance.Source = "qemu test", in.Name+".py"
 	blob, err := muscle.Seal(sk, sg, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return blob
-}
-
-// counterInput is the counter muscle (exec_test.go) at a version, with caps.
-func counterInput(name string, version uint64, caps muscle.Capabilities) *muscle.Input {
-	code := append(append([]byte{}, counterForward...), counterTrain...)
-	in := &muscle.Input{Name: name, Version: version, Capabilities: caps, Code: code, State: make([]byte, 4)}
-	in.Manifest.ForwardEntry, in.Manifest.TrainEntry = 0, uint32(len(counterForward))
-	in.Manifest.Input, in.Manifest.Output, in.Manifest.State, in.Manifest.Target = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{1}, muscle.Shape{1}
-	return in
 }
 
 // TestRefereeHardening boots the real image with the review's attacks,
