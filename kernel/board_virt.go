@@ -1,4 +1,4 @@
-//go:build tamago && arm64 && !imx8mpevk
+//go:build tamago && arm64 && !imx8mpevk && !rpi4b
 
 package main
 

@@ -47,6 +47,12 @@ var machines = map[string]machine{
 		args:    []string{"-machine", "imx8mp-evk"},
 		serials: []string{"null"},
 	},
+	"rpi4b": {
+		// The SoC's four Cortex-A72 come with the machine; UART0 (the
+		// PL011) is the first -serial, the mini-UART the second.
+		args:    []string{"-machine", "raspi4b"},
+		serials: []string{"null"},
+	},
 }
 
 // Config describes one boot.

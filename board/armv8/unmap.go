@@ -10,10 +10,13 @@ import (
 
 // Unmapping a 2 MiB region from the EL3 translation regime. TamaGo's
 // arm64.InitMMU identity-maps memory above the image with 1 GiB blocks in
-// its level-1 table at RamStart+0x4000. UnmapBlock replaces the block
-// holding the region with a level-2 table of 2 MiB blocks with the same
-// attributes, except the one holding the region, which is left invalid:
-// afterwards any access to it faults.
+// its level-1 table at RamStart+0x4000, except for the 1 GiB that holds the
+// end of the image, which it maps through a level-2 table of 2 MiB blocks.
+// UnmapBlock replaces a 1 GiB block holding the region with a level-2
+// table of 2 MiB blocks with the same attributes, except the one holding
+// the region, which is left invalid; where the region's 1 GiB is TamaGo's
+// level-2 table already, it invalidates the region's entry there.
+// Afterwards any access to the region faults.
 
 const (
 	tamagoL1Offset = 0x4000 // arm64.l1pageTableOffset in tamago v1.26.0
@@ -22,6 +25,8 @@ const (
 	gib            = 1 << 30
 	mib2           = 1 << 21
 	outputMask1G   = (1<<48 - 1) &^ (gib - 1)
+	outputMask2M   = (1<<48 - 1) &^ (mib2 - 1)
+	tableMask      = (1<<48 - 1) &^ (4096 - 1)
 )
 
 // keyL2 holds the level-2 table (4 KiB aligned inside it); it must live
@@ -50,7 +55,7 @@ func UnmapBlock(start, size, keep uint64) error {
 	case start%mib2 != 0 || size > mib2 || keep/mib2 == start/mib2 || keep/gib != idx:
 		return fmt.Errorf("the region %#x+%#x does not have a 2 MiB block of its own in a 1 GiB block with %#x", start, size, keep)
 	case block&0b11 == descTableBits:
-		return fmt.Errorf("level-1 entry %d is already a table", idx)
+		return unmapInTable(block, start, keep)
 	case block&0b11 != descBlock || block&outputMask1G != idx*gib:
 		return fmt.Errorf("level-1 entry %d (%#x) is not the identity 1 GiB block TamaGo maps", idx, block)
 	}
@@ -66,6 +71,29 @@ func UnmapBlock(start, size, keep uint64) error {
 		}
 	}
 	l1[idx] = uint64(uintptr(unsafe.Pointer(&l2[0]))) | descTableBits
+	keyL2Set = true
+	flushTLB()
+	if translatesForRead(start) || !translatesForRead(keep) {
+		return fmt.Errorf("the MMU does not show the new map")
+	}
+	return nil
+}
+
+// unmapInTable invalidates the 2 MiB block at start in the level-2 table
+// that the level-1 descriptor l1 points to.
+func unmapInTable(l1, start, keep uint64) error {
+	table := l1 & tableMask
+	ramStart, ramEnd := runtime.MemRegion()
+	if table < uint64(ramStart) || table >= uint64(ramEnd) {
+		return fmt.Errorf("the level-2 table at %#x is not in runtime RAM", table)
+	}
+	l2 := (*[512]uint64)(Phys(uintptr(table)))
+	i := (start % gib) / mib2
+	entry := l2[i]
+	if entry&0b11 != descBlock || entry&outputMask2M != start {
+		return fmt.Errorf("level-2 entry %d (%#x) is not the identity 2 MiB block TamaGo maps", i, entry)
+	}
+	l2[i] = 0
 	keyL2Set = true
 	flushTLB()
 	if translatesForRead(start) || !translatesForRead(keep) {

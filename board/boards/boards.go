@@ -11,6 +11,7 @@ import (
 	"github.com/muscles/referee/board"
 	imx8mpevk "github.com/muscles/referee/board/nxp/imx8mpevk/layout"
 	virt "github.com/muscles/referee/board/qemu/virt/layout"
+	rpi4b "github.com/muscles/referee/board/raspberrypi/rpi4b/layout"
 )
 
 // Target is one board the image can be built for.
@@ -33,6 +34,8 @@ var All = []Target{
 	{Name: "virt", Layout: virt.Layout, Summary: "QEMU's virt machine (Cortex-A53, GICv3, EL3)"},
 	{Name: "imx8mpevk", Layout: imx8mpevk.Layout, Tags: []string{"imx8mpevk", "linkramsize"},
 		Summary: "NXP 8MPLUSLPD4-EVK (i.MX 8M Plus, Cortex-A53); tested under QEMU's imx8mp-evk"},
+	{Name: "rpi4b", Layout: rpi4b.Layout, Tags: []string{"rpi4b", "linkcpuinit"},
+		Summary: "Raspberry Pi 4 Model B (BCM2711, Cortex-A72, GIC-400); tested under QEMU's raspi4b; make sdcard writes its SD card"},
 }
 
 // Lookup finds a board by name; "" is the default.

@@ -4,7 +4,6 @@ package virt
 
 import (
 	"encoding/binary"
-	"math/rand/v2"
 	"unsafe"
 
 	"github.com/muscles/referee/board/armv8"
@@ -15,14 +14,11 @@ import (
 // Entropy. Before the board is initialised, randomness comes straight from the
 // 32 bytes QEMU puts in the DTB at every boot (/secure-chosen/rng-seed, from
 // the host's random source); the runtime seeds its own ChaCha8 generator
-// with them. Once the board is initialised, every request is served by a
-// ChaCha8 DRBG (math/rand/v2) keyed with the DTB seed mixed with virtio-rng
-// output, and re-keyed from virtio-rng every reseedInterval bytes.
+// with them. Once the board is initialised, every request is served by an
+// armv8.DRBG keyed with the DTB seed mixed with virtio-rng output, and
+// re-keyed from virtio-rng.
 
-const (
-	seedSize       = 32
-	reseedInterval = 64 << 10
-)
+const seedSize = armv8.SeedSize
 
 // EntropySource describes where randomness comes from.
 type EntropySource struct {
@@ -38,9 +34,7 @@ var (
 	seed        [seedSize]byte
 	seedOK      bool
 	earlyCount  uint64
-	drbg        *rand.ChaCha8
-	drbgOutput  int
-	rngDevice   *virtioRNG
+	drbg        *armv8.DRBG
 	entropyInfo EntropySource
 )
 
@@ -74,67 +68,45 @@ func getRandomData(b []byte) {
 		earlyRandom(b)
 		return
 	}
-	if drbgOutput >= reseedInterval && rngDevice != nil {
-		reseed()
-	}
 	drbg.Read(b)
-	drbgOutput += len(b)
 }
 
 // earlyRandom serves the runtime's start-up request (32 bytes, which seed
 // its ChaCha8 generator) from the DTB seed. Without one, it falls back to
 // the counter, which the banner reports as no entropy at all.
 func earlyRandom(b []byte) {
-	for i := range b {
-		if seedOK && i < seedSize && earlyCount == 0 {
-			b[i] = seed[i]
-			continue
-		}
-		x := armv8.Counter() ^ uint64(i)*0x9e3779b97f4a7c15 ^ earlyCount
-		b[i] = byte(x ^ x>>29 ^ x>>47)
+	if seedOK && earlyCount == 0 {
+		n := copy(b, seed[:])
+		armv8.CounterRandom(b[n:], earlyCount)
+	} else {
+		armv8.CounterRandom(b, earlyCount)
 	}
 	earlyCount++
 }
 
-// startDRBG switches to the DRBG; it runs once the heap exists.
+// startDRBG switches to the DRBG, keyed with the DTB seed (or the counter)
+// and virtio-rng; it runs once the heap exists.
 func startDRBG() {
-	key := seed
-	if !seedOK {
-		binary.LittleEndian.PutUint64(key[:], armv8.Counter())
-	}
 	d, err := findVirtioRNG()
-	if err == nil {
-		var fresh [seedSize]byte
-		if err = d.read(fresh[:]); err == nil {
-			for i := range key {
-				key[i] ^= fresh[i]
-			}
-			rngDevice = d
-			entropyInfo.VirtioRNG = d.base
-		}
-	}
 	if err != nil {
 		entropyInfo.Err = err
-	}
-	drbg = rand.NewChaCha8(key)
-	clear(key[:])
-}
-
-func reseed() {
-	var fresh, next [seedSize]byte
-	if err := rngDevice.read(fresh[:]); err != nil {
-		entropyInfo.Err = err
-		rngDevice = nil
+		drbg = armv8.NewDRBG(seed, nil)
 		return
 	}
-	drbg.Read(next[:])
-	for i := range next {
-		next[i] ^= fresh[i]
+	drbg = armv8.NewDRBG(seed, d.read)
+	if drbg.Strong() {
+		entropyInfo.VirtioRNG = d.base
+	} else {
+		entropyInfo.Err = drbg.Err
 	}
-	drbg = rand.NewChaCha8(next)
-	clear(next[:])
-	drbgOutput = 0
 }
 
-// Entropy reports the entropy sources found at boot.
-func Entropy() EntropySource { return entropyInfo }
+// Entropy reports the entropy sources found at boot, and why virtio-rng
+// is not in use if it stopped answering since.
+func Entropy() EntropySource {
+	e := entropyInfo
+	if drbg != nil && !drbg.Strong() && e.Err == nil {
+		e.Err = drbg.Err
+	}
+	return e
+}
