@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	go run ./tools/mkimage [-board virt|imx8mpevk] [-o build/referee.elf] [-bundle FILE] [-diag] [-exit-status N] [-skip-verifier]
+//	go run ./tools/mkimage [-board virt|imx8mpevk|rpi4b] [-o build/referee.elf] [-bundle FILE] [-diag] [-exit-status N] [-skip-verifier]
 //
 // It uses $TAMAGO as the go command if set, else the project's bootstrapped
 // toolchain (built on first use). Exit status: 0 on success, 1 if the build

@@ -52,6 +52,20 @@ primary:
 	WORD	$0xd519f220	// msr s3_1_c15_c2_1, x0
 	WORD	$0xd5033fdf	// isb
 
+	// Zero-initialised data (.bss, .noptrbss): the firmware loads only
+	// the file (tools/sdcard.KernelImage), and RAM holds whatever it held.
+	// Both ends are 8-byte aligned (the linker aligns the sections to
+	// pointers, and the image to TextRound).
+	MOVD	$runtime·bss(SB), R1
+	MOVD	$runtime·enoptrbss(SB), R2
+zero:
+	CMP	R2, R1
+	BHS	zeroed
+	MOVD	ZR, (R1)
+	ADD	$8, R1
+	B	zero
+zeroed:
+
 	// The generic timer. QEMU presets CNTFRQ_EL0 (62.5 MHz); the
 	// firmware's stub would program the local timer and CNTFRQ_EL0, which
 	// only EL3 may write, but kernel_old=1 runs no stub. If no one has,
