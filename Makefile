@@ -3,8 +3,9 @@
 # TamaGo-compatible Go toolchain), saying what they do.
 #
 # Variables:
-#   BOARD=NAME           the board: virt (QEMU's virt, the default) or
-#                        imx8mpevk (NXP 8MPLUSLPD4-EVK; QEMU's imx8mp-evk)
+#   BOARD=NAME           the board: virt (QEMU's virt, the default),
+#                        imx8mpevk (NXP 8MPLUSLPD4-EVK; QEMU's imx8mp-evk) or
+#                        rpi4b (Raspberry Pi 4 Model B; QEMU's raspi4b)
 #   TAMAGO=/path/to/go   use another TamaGo-compatible go (e.g. the official
 #                        tamago-go) instead of bootstrapping ours
 #   KEYS=FILE            master-key record loaded at the board's key region;
@@ -17,6 +18,11 @@
 #                        loaded at the board's bundle region
 #   CONSOLE=PATH         make qemu puts the console on a Unix socket at PATH
 #                        for tools/console (QEMU waits for it to connect)
+#   FIRMWARE=DIR         make sdcard: the Pi 4's GPU firmware (start4.elf,
+#                        fixup4.dat); default: Debian's raspi-firmware package
+#                        (/usr/lib/raspi-firmware); `make firmware` downloads
+#                        it, uninstalled, into build/raspi-firmware
+#   SDCARD=FILE          make sdcard's output (build/sdcard-rpi4b.img)
 #   EXIT_STATUS=N        tests only: the image powers off with status N
 
 GO ?= go
@@ -32,13 +38,16 @@ MUSCLES ?= build/examples.cpio
 # A bundle named on the command line is built into the image.
 EMBED := $(filter command line,$(origin MUSCLES))
 
-.PHONY: all help deps toolchain image qemu test vet fuzz bench clean
+SDCARD ?= build/sdcard-rpi4b.img
+FIRMWARE_DIR := build/raspi-firmware
+
+.PHONY: all help deps toolchain image qemu sdcard firmware test vet fuzz bench clean
 
 all: image
 
 help:
-	@sed -n '1,20p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "targets: toolchain image qemu test bench clean"
+	@sed -n '1,27p' Makefile | sed 's/^# \{0,1\}//'
+	@echo "targets: toolchain image qemu sdcard firmware test bench clean"
 
 deps:
 	@./qemu/deps.sh
@@ -76,6 +85,18 @@ qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
 	@build/qemu-run -board $(BOARD) -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE))
 
+# The Raspberry Pi 4's SD card: the image for BOARD=rpi4b, the key record
+# and the muscle bundle, the GPU firmware, and config.txt (tools/sdcard).
+sdcard: image $(KEYS) $(MUSCLES)
+	@if [ "$(BOARD)" != rpi4b ]; then echo "make sdcard: the SD card is for BOARD=rpi4b (make sdcard BOARD=rpi4b), not BOARD=$(BOARD)" >&2; exit 2; fi
+	@$(GO) run ./tools/mksdcard -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(FIRMWARE),-firmware $(FIRMWARE)) -o $(SDCARD)
+
+# Debian's raspi-firmware, downloaded and unpacked (never installed) into
+# build/raspi-firmware, for make sdcard FIRMWARE=build/raspi-firmware and
+# the SD-card test.
+firmware:
+	@./tools/raspi-firmware.sh $(FIRMWARE_DIR)
+
 # The go command that builds for tamago: TAMAGO, or the bootstrapped one.
 TAMAGO_GO = $(if $(TAMAGO),$(TAMAGO),$(shell $(GO) run ./tools/toolchain/cmd/toolchain -quiet))
 
@@ -83,8 +104,9 @@ vet: toolchain
 	$(GO) vet ./...
 	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet ./kernel/... ./board/... ./muscle/... ./referee/...
 	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet -tags imx8mpevk,linkramsize,diag ./kernel/... ./board/...
+	GOOS=tamago GOARCH=arm64 GOOSPKG=github.com/usbarmory/tamago $(TAMAGO_GO) vet -tags rpi4b,linkcpuinit,diag ./kernel/... ./board/...
 
-test: deps toolchain vet
+test: deps toolchain firmware vet
 	$(GO) test -count=1 -timeout 60m ./...
 	@$(MAKE) --no-print-directory fuzz
 

@@ -209,6 +209,12 @@ var bannerLines = map[string][]string{
 		`^soc: i\.MX 8M Plus Quad .*uart1@0x30860000, generic timer 8000000 Hz, emulated true$`,
 		`^entropy: NONE: .*PREDICTABLE$`,
 	},
+	"rpi4b": {
+		`^board: Raspberry Pi 4 Model B .* under QEMU raspi4b$`,
+		`^  runtime ram +0x00200000-0x30000000 `,
+		`^soc: bcm2711, uart0 \(pl011\)@0xfe201000 on gpio 14/15 at 115200 baud, gic-400@0xff841000, generic timer 62500000 Hz \(as the firmware set it\), emulated true$`,
+		`^entropy: NONE: no RNG200 answers at 0xfe104000; random numbers are PREDICTABLE$`,
+	},
 }
 
 func TestBootBanner(t *testing.T) {

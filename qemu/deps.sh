@@ -12,10 +12,12 @@
 #   libc6-dev-arm64-cross  the C headers and static libc those test programs link with
 #   python3-numpy          /usr/bin/python3 with NumPy, the ground truth for compiled models
 #   llvm                   llvm-mca, the cycle estimates of make bench
+#   mtools                 reads the Pi 4's SD card back in its test (mdir, mtype, mcopy)
+#   dosfstools             fsck.fat checks that card's FAT32 partition
 #
 # Usage: qemu/deps.sh [--list]   (--list prints the packages and exits)
 set -e
-packages="qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-numpy llvm"
+packages="qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-numpy llvm mtools dosfstools"
 # Packages that must come from a QEMU new enough for every board.
 qemu_packages="qemu-system-arm qemu-user"
 qemu_min=10

@@ -229,127 +229,143 @@ func sameFloat32s(got, want []float32) error {
 // the training results against musclec exec on the same input and target.
 func TestExamplesEndToEnd(t *testing.T) {
 	forBoards(t, func(t *testing.T, tb *testBoard) {
-		dir := t.TempDir()
-		bin := buildMusclec(t, dir)
-		sealingFile, signerFile := writePublisherKeys(t, dir)
-		exs := loadExamples(t)
-
-		files := map[string][]byte{}
-		var order []string
-		for _, ex := range exs {
-			out := filepath.Join(dir, ex.name+".muscle")
-			if _, err := musclec(bin, "build", ex.file, "-o", out, "--sealing-key", sealingFile, "--signer", signerFile,
-				"--caps", "forward,train,persist", "--force"); err != nil {
-				t.Fatalf("%s: %v", ex.name, err)
-			}
-			blob, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			entry := ex.name + ".muscle"
-			files[entry] = blob
-			order = append(order, entry)
-		}
-		bundle := writeBundle(t, files, order)
-
-		cmds := []string{"json on"}
-		for _, ex := range exs {
-			cmds = append(cmds, fmt.Sprintf("run %s %s", ex.name, csv(ex.input)))
-		}
-		for _, ex := range exs {
-			cmds = append(cmds, "info "+ex.name)
-		}
-		for _, ex := range exs {
-			cmds = append(cmds, fmt.Sprintf("train %s %s %s %d", ex.name, csv(ex.input), csv(ex.target), trainSteps))
-		}
-		input := strings.Join(cmds, "\n") + "\npoweroff\n"
-		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, Keys: keyFile, Muscles: bundle}, input)
-		if status != 0 {
-			t.Errorf("exit status %d, want 0", status)
-		}
-		for _, ex := range exs {
-			expectLines(t, console, `^muscle `+regexp.QuoteMeta(ex.name)+`\.muscle: accepted "`+regexp.QuoteMeta(ex.name)+`" v1 by [0-9a-f]{16}, forward,train,persist,`)
-		}
-		replies, err := consoleReplies(console, cmds)
-		if err != nil {
-			t.Fatalf("%v; console:\n%s", err, console)
-		}
-		if replies[0] != `{"json":true}` {
-			t.Fatalf("json on: reply %q, want {\"json\":true}; console:\n%s", replies[0], console)
-		}
-		n := len(exs)
-		runReplies, infoReplies, trainReplies := replies[1:1+n], replies[1+n:1+2*n], replies[1+2*n:]
-
-		for i, ex := range exs {
-			t.Run(ex.name, func(t *testing.T) {
-				t.Run("train_vs_musclec", func(t *testing.T) {
-					r, got, err := parseReply(trainReplies[i])
-					if err != nil {
-						t.Fatalf("%s: train %s: %v", ex.name, csv(ex.input), err)
-					}
-					if r.StateHash == nil || !hexHash.MatchString(*r.StateHash) {
-						t.Fatalf("%s: train reply %q has no 64-hex-digit state_hash", ex.name, trainReplies[i])
-					}
-					// Training must change the state, or comparing it proves little.
-					var info struct {
-						StateHash string `json:"state_hash"`
-					}
-					if err := json.Unmarshal([]byte(infoReplies[i]), &info); err != nil || !hexHash.MatchString(info.StateHash) {
-						t.Fatalf("%s: info reply %q has no 64-hex-digit state_hash (%v)", ex.name, infoReplies[i], err)
-					}
-					if *r.StateHash == info.StateHash {
-						t.Errorf("%s: %d training steps on input %s, target %s left the state as it was (state_hash %s): pick an input and target that train it",
-							ex.name, trainSteps, csv(ex.input), csv(ex.target), info.StateHash)
-					}
-					out, err := musclec(bin, "exec", ex.file, "--train", "--input", csv(ex.input), "--target", csv(ex.target),
-						"--steps", strconv.Itoa(trainSteps))
-					if err != nil {
-						t.Fatalf("%s: %v", ex.name, err)
-					}
-					var want struct {
-						Output    []float32 `json:"output"`
-						StateHash string    `json:"state_hash"`
-					}
-					if err := json.Unmarshal([]byte(out), &want); err != nil || want.Output == nil || want.StateHash == "" {
-						t.Fatalf("%s: musclec exec --train printed %q: %v", ex.name, out, err)
-					}
-					if *r.StateHash != want.StateHash {
-						t.Errorf("%s: after %d training steps on input %s, target %s: the referee's state_hash is %s, musclec exec's %s",
-							ex.name, trainSteps, csv(ex.input), csv(ex.target), *r.StateHash, want.StateHash)
-					}
-					if err := sameFloat32s(got, want.Output); err != nil {
-						t.Errorf("%s: output of the last of %d training steps on input %s, target %s: the referee's differs from musclec exec's: %v",
-							ex.name, trainSteps, csv(ex.input), csv(ex.target), err)
-					}
-				})
-				t.Run("run_vs_numpy", func(t *testing.T) {
-					_, got, err := parseReply(runReplies[i])
-					if err != nil {
-						t.Fatalf("%s: run %s: %v", ex.name, csv(ex.input), err)
-					}
-					// NumPy gets the float32 inputs exactly, as float64 values.
-					x := make([]float64, len(ex.input))
-					for j, v := range ex.input {
-						x[j] = float64(v)
-					}
-					var ref struct{ Outputs [][]float64 }
-					req := map[string]any{"shape": []int(ex.model.InputShape), "inputs": [][]float64{x}, "globals": []string{}}
-					numpytest.Run(t, numpyDriver, []string{ex.file}, req, &ref)
-					if !slices.ContainsFunc(got, func(v float32) bool { return v != 0 }) {
-						t.Errorf("%s: forward on input %s gives only zeros %v: pick an input for which the comparison means something", ex.name, csv(ex.input), got)
-					}
-					if len(ref.Outputs) != 1 {
-						t.Fatalf("%s: the NumPy driver gave %d outputs for one input", ex.name, len(ref.Outputs))
-					}
-					if err := numpytest.CloseTo(got, ref.Outputs[0], ex.tol); err != nil {
-						t.Errorf("%s: forward on input %s (shape %s): the referee's output %v is not NumPy's %v within %g: %v",
-							ex.name, csv(ex.input), ex.model.InputShape, got, ref.Outputs[0], ex.tol, err)
-					}
-				})
-			})
-		}
-		if t.Failed() {
-			t.Logf("console:\n%s", console)
-		}
+		examplesEndToEnd(t, func(t *testing.T, bundle string) qemu.Config {
+			return qemu.Config{Board: tb.name, Kernel: tb.image, Keys: keyFile, Muscles: bundle}
+		})
 	})
+	// The Pi 4's SD card, written by tools/sdcard and read back with
+	// mtools, booted as its firmware would boot it.
+	t.Run("rpi4b_sdcard", func(t *testing.T) {
+		examplesEndToEnd(t, func(t *testing.T, bundle string) qemu.Config {
+			return cardBoot(t, writeSDCard(t, keyFile, bundle))
+		})
+	})
+}
+
+// examplesEndToEnd seals every example model, boots the configuration that
+// config gives for their bundle, and checks every forward pass against
+// NumPy and every training run against musclec exec.
+func examplesEndToEnd(t *testing.T, config func(t *testing.T, bundle string) qemu.Config) {
+	dir := t.TempDir()
+	bin := buildMusclec(t, dir)
+	sealingFile, signerFile := writePublisherKeys(t, dir)
+	exs := loadExamples(t)
+
+	files := map[string][]byte{}
+	var order []string
+	for _, ex := range exs {
+		out := filepath.Join(dir, ex.name+".muscle")
+		if _, err := musclec(bin, "build", ex.file, "-o", out, "--sealing-key", sealingFile, "--signer", signerFile,
+			"--caps", "forward,train,persist", "--force"); err != nil {
+			t.Fatalf("%s: %v", ex.name, err)
+		}
+		blob, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry := ex.name + ".muscle"
+		files[entry] = blob
+		order = append(order, entry)
+	}
+	bundle := writeBundle(t, files, order)
+
+	cmds := []string{"json on"}
+	for _, ex := range exs {
+		cmds = append(cmds, fmt.Sprintf("run %s %s", ex.name, csv(ex.input)))
+	}
+	for _, ex := range exs {
+		cmds = append(cmds, "info "+ex.name)
+	}
+	for _, ex := range exs {
+		cmds = append(cmds, fmt.Sprintf("train %s %s %s %d", ex.name, csv(ex.input), csv(ex.target), trainSteps))
+	}
+	input := strings.Join(cmds, "\n") + "\npoweroff\n"
+	console, status := bootWithInput(t, config(t, bundle), input)
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+	for _, ex := range exs {
+		expectLines(t, console, `^muscle `+regexp.QuoteMeta(ex.name)+`\.muscle: accepted "`+regexp.QuoteMeta(ex.name)+`" v1 by [0-9a-f]{16}, forward,train,persist,`)
+	}
+	replies, err := consoleReplies(console, cmds)
+	if err != nil {
+		t.Fatalf("%v; console:\n%s", err, console)
+	}
+	if replies[0] != `{"json":true}` {
+		t.Fatalf("json on: reply %q, want {\"json\":true}; console:\n%s", replies[0], console)
+	}
+	n := len(exs)
+	runReplies, infoReplies, trainReplies := replies[1:1+n], replies[1+n:1+2*n], replies[1+2*n:]
+
+	for i, ex := range exs {
+		t.Run(ex.name, func(t *testing.T) {
+			t.Run("train_vs_musclec", func(t *testing.T) {
+				r, got, err := parseReply(trainReplies[i])
+				if err != nil {
+					t.Fatalf("%s: train %s: %v", ex.name, csv(ex.input), err)
+				}
+				if r.StateHash == nil || !hexHash.MatchString(*r.StateHash) {
+					t.Fatalf("%s: train reply %q has no 64-hex-digit state_hash", ex.name, trainReplies[i])
+				}
+				// Training must change the state, or comparing it proves little.
+				var info struct {
+					StateHash string `json:"state_hash"`
+				}
+				if err := json.Unmarshal([]byte(infoReplies[i]), &info); err != nil || !hexHash.MatchString(info.StateHash) {
+					t.Fatalf("%s: info reply %q has no 64-hex-digit state_hash (%v)", ex.name, infoReplies[i], err)
+				}
+				if *r.StateHash == info.StateHash {
+					t.Errorf("%s: %d training steps on input %s, target %s left the state as it was (state_hash %s): pick an input and target that train it",
+						ex.name, trainSteps, csv(ex.input), csv(ex.target), info.StateHash)
+				}
+				out, err := musclec(bin, "exec", ex.file, "--train", "--input", csv(ex.input), "--target", csv(ex.target),
+					"--steps", strconv.Itoa(trainSteps))
+				if err != nil {
+					t.Fatalf("%s: %v", ex.name, err)
+				}
+				var want struct {
+					Output    []float32 `json:"output"`
+					StateHash string    `json:"state_hash"`
+				}
+				if err := json.Unmarshal([]byte(out), &want); err != nil || want.Output == nil || want.StateHash == "" {
+					t.Fatalf("%s: musclec exec --train printed %q: %v", ex.name, out, err)
+				}
+				if *r.StateHash != want.StateHash {
+					t.Errorf("%s: after %d training steps on input %s, target %s: the referee's state_hash is %s, musclec exec's %s",
+						ex.name, trainSteps, csv(ex.input), csv(ex.target), *r.StateHash, want.StateHash)
+				}
+				if err := sameFloat32s(got, want.Output); err != nil {
+					t.Errorf("%s: output of the last of %d training steps on input %s, target %s: the referee's differs from musclec exec's: %v",
+						ex.name, trainSteps, csv(ex.input), csv(ex.target), err)
+				}
+			})
+			t.Run("run_vs_numpy", func(t *testing.T) {
+				_, got, err := parseReply(runReplies[i])
+				if err != nil {
+					t.Fatalf("%s: run %s: %v", ex.name, csv(ex.input), err)
+				}
+				// NumPy gets the float32 inputs exactly, as float64 values.
+				x := make([]float64, len(ex.input))
+				for j, v := range ex.input {
+					x[j] = float64(v)
+				}
+				var ref struct{ Outputs [][]float64 }
+				req := map[string]any{"shape": []int(ex.model.InputShape), "inputs": [][]float64{x}, "globals": []string{}}
+				numpytest.Run(t, numpyDriver, []string{ex.file}, req, &ref)
+				if !slices.ContainsFunc(got, func(v float32) bool { return v != 0 }) {
+					t.Errorf("%s: forward on input %s gives only zeros %v: pick an input for which the comparison means something", ex.name, csv(ex.input), got)
+				}
+				if len(ref.Outputs) != 1 {
+					t.Fatalf("%s: the NumPy driver gave %d outputs for one input", ex.name, len(ref.Outputs))
+				}
+				if err := numpytest.CloseTo(got, ref.Outputs[0], ex.tol); err != nil {
+					t.Errorf("%s: forward on input %s (shape %s): the referee's output %v is not NumPy's %v within %g: %v",
+						ex.name, csv(ex.input), ex.model.InputShape, got, ref.Outputs[0], ex.tol, err)
+				}
+			})
+		})
+	}
+	if t.Failed() {
+		t.Logf("console:\n%s", console)
+	}
 }

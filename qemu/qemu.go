@@ -59,8 +59,12 @@ var machines = map[string]machine{
 type Config struct {
 	// Board is the board the image was built for; empty means virt.
 	Board string
-	// Kernel is the image (ELF) to boot.
+	// Kernel is the image (ELF) to boot, given to QEMU's -kernel.
 	Kernel string
+	// Raw, in place of Kernel, are files placed in RAM as they are, as a
+	// board's firmware would place them (the Pi 4's kernel8.img at 0 and
+	// its referee.ram); the cores then start at their reset address, 0.
+	Raw []Load
 	// Keys is an optional master-key record file, loaded at the board's
 	// key region.
 	Keys string
@@ -79,6 +83,12 @@ type Config struct {
 	Console string
 }
 
+// Load is one file for QEMU's generic loader.
+type Load struct {
+	File string
+	Addr uint64
+}
+
 // Args returns the emulator's arguments, after checking the files.
 func (c Config) Args() ([]string, error) {
 	target, err := boards.Lookup(c.Board)
@@ -90,11 +100,15 @@ func (c Config) Args() ([]string, error) {
 		return nil, fmt.Errorf("qemu: no QEMU machine for board %q", target.Name)
 	}
 	lay := target.Layout
-	if c.Kernel == "" {
+	switch {
+	case c.Kernel == "" && len(c.Raw) == 0:
 		return nil, fmt.Errorf("qemu: no kernel image given")
-	}
-	if _, err := os.Stat(c.Kernel); err != nil {
-		return nil, fmt.Errorf("qemu: kernel image: %w", err)
+	case c.Kernel != "" && len(c.Raw) != 0:
+		return nil, fmt.Errorf("qemu: both a kernel image and raw files given")
+	case c.Kernel != "":
+		if _, err := os.Stat(c.Kernel); err != nil {
+			return nil, fmt.Errorf("qemu: kernel image: %w", err)
+		}
 	}
 	serial := "stdio"
 	if c.Console != "" {
@@ -129,6 +143,12 @@ func (c Config) Args() ([]string, error) {
 		{"key record (KEYS)", c.Keys, lay.KeyRecord.Start, lay.KeyRecord.Size()},
 		{"muscle bundle (MUSCLES)", c.Muscles, lay.Bundle.Start, lay.Bundle.Size()},
 	}
+	for _, r := range c.Raw {
+		loads = append(loads, struct {
+			what, file string
+			addr, max  uint64
+		}{"raw file", r.File, r.Addr, lay.DRAMStart + lay.DRAMSize - r.Addr})
+	}
 	for _, l := range loads {
 		if l.file == "" {
 			continue
@@ -144,6 +164,9 @@ func (c Config) Args() ([]string, error) {
 			return nil, fmt.Errorf("qemu: %s path %q contains a comma, which QEMU's option syntax cannot take", l.what, l.file)
 		}
 		args = append(args, "-device", fmt.Sprintf("loader,file=%s,addr=%#x,force-raw=on", l.file, l.addr))
+	}
+	if c.Kernel == "" {
+		return args, nil
 	}
 	return append(args, "-kernel", c.Kernel), nil
 }

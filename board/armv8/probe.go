@@ -2,7 +2,7 @@
 
 package armv8
 
-func probeRead32(addr uintptr) (uint32, bool)
+func probeRead32(addr uintptr) (v uint32, ok bool)
 
 // ProbeRead32 reads the 32-bit device register at addr, if anything answers
 // there: it reports false, instead of faulting, when the read aborts (under

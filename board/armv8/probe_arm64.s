@@ -8,7 +8,7 @@
 // VBAR_EL3 and every exception mask set: a synchronous abort (an address
 // nothing decodes, under QEMU) returns here with ok false instead of
 // reaching TamaGo's vectors, which would panic.
-TEXT ·probeRead32(SB),NOSPLIT,$0-17
+TEXT ·probeRead32(SB),NOSPLIT,$0-13
 	MOVD	addr+0(FP), R1
 	MOVD	$1, R2
 	MOVD	$0, R0
