@@ -1,8 +1,9 @@
 // Package board states, once, the contract between the referee and the
 // board it runs on: the Board interface that every board package
-// implements (board/qemu/virt, board/nxp/imx8mpevk), and the Layout that
-// describes a board's memory map to the board package, the kernel and the
-// host tools (image builder, QEMU launcher) alike.
+// implements (board/qemu/virt, board/nxp/imx8mpevk,
+// board/raspberrypi/rpi4b), and the Layout that describes a board's memory
+// map to the board package, the kernel and the host tools (image builder,
+// SD-card writer, QEMU launcher) alike.
 //
 // The package builds for the host as well as for GOOS=tamago; what every
 // ARMv8 board shares in code is in board/armv8.
@@ -78,7 +79,7 @@ func (r Region) Size() uint64 { return r.End - r.Start }
 
 // Layout is a board's memory map as the referee uses it.
 type Layout struct {
-	// Board is the board's name for BOARD= (virt, imx8mpevk).
+	// Board is the board's name for BOARD= (virt, imx8mpevk, rpi4b).
 	Board string
 	// DRAMStart and DRAMSize are the RAM the machine has (under QEMU,
 	// what the launcher gives it with -m).

@@ -2,8 +2,11 @@
 // written once: the generic timer (clock, idle wake-up, budget conversion),
 // the performance monitors' instruction counter, the edit of TamaGo's EL3
 // translation tables that unmaps the key region, semihosting power-off,
-// the ID registers' crypto features, and physical-memory helpers.
+// the ID registers' crypto features, physical-memory helpers, a device
+// probe that survives an abort, and the DRBG boards serve random numbers
+// from.
 //
-// Board packages (board/qemu/virt, board/nxp/imx8mpevk) build on it; the
-// tick arithmetic (ticks.go) also builds on the host, where it is tested.
+// Board packages (board/qemu/virt, board/nxp/imx8mpevk,
+// board/raspberrypi/rpi4b) build on it; the tick arithmetic (ticks.go) also
+// builds on the host, where it is tested.
 package armv8

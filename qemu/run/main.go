@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./qemu/run [-board virt|imx8mpevk] [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
+//	go run ./qemu/run [-board virt|imx8mpevk|rpi4b] [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
 //
 // Exit status: the image's; 125 if QEMU could not be started; 2 for bad
 // usage. Quit a running image with Ctrl-A x. When standard input is not a
@@ -27,7 +27,7 @@ import (
 
 func main() {
 	var c qemu.Config
-	flag.StringVar(&c.Board, "board", "virt", "the `BOARD` the image was built for (virt, imx8mpevk)")
+	flag.StringVar(&c.Board, "board", "virt", "the `BOARD` the image was built for (virt, imx8mpevk, rpi4b)")
 	flag.StringVar(&c.Kernel, "kernel", "build/referee.elf", "the image to boot (`ELF`)")
 	flag.StringVar(&c.Keys, "keys", "", "master-key record `FILE` to load at the key region")
 	flag.StringVar(&c.Muscles, "muscles", "", "muscle bundle `FILE` to load at the bundle region")
