@@ -9,13 +9,20 @@
 // at 0. Cores 1-3 are parked for good; core 0 does what the firmware's stub
 // (armstub8.S) would have done and what TamaGo's cpuinit does, and starts
 // the runtime.
+//
+// The parked cores sleep in WFI, not WFE: QEMU's TCG takes WFE for a yield,
+// so three cores in a WFE loop keep three host threads busy (measured: the
+// boot tests ran several times slower on two host cores) and, under
+// -icount, advance guest time. WFI halts them until an interrupt, and none
+// reaches them: every exception is masked from reset, their generic timers
+// are off, and the GIC-400's CPU interfaces of cores 1-3 are never enabled.
 TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	// MPIDR_EL1.Aff0 is the core number (Cortex-A72 TRM 4.3.2).
 	WORD	$0xd53800a0	// mrs x0, mpidr_el1
 	AND	$0xff, R0, R1
 	CBZ	R1, primary
 park:
-	WFE
+	WFI
 	B	park
 
 primary:
