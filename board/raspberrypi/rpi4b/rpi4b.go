@@ -57,13 +57,12 @@ var emulated bool
 const budgetScale = 200
 
 // Init runs once the runtime has a heap and before package initialisation:
-// the console's pins and line, exception vectors, interrupts, the idle
-// governor, the entropy source and power-off.
+// exception vectors, interrupts, the idle governor, the entropy source
+// (whose absence says the board is QEMU's), power-off, and the console's
+// pins and line.
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
-	bcm2711.UART0OnHeader()
-	pl011.Init(bcm2711.UART0, bcm2711.UART0Clock, bcm2711.ConsoleBaud)
 	CPU.Init()
 	GIC.Init()
 	GIC.EnableInterrupt(armv8.TimerIRQ)
@@ -75,6 +74,13 @@ func Init() {
 	if emulated {
 		goos.Exit = armv8.SemihostingExit
 	}
+	// UART0 on the header pins at the console's rate. On silicon with its
+	// FIFOs, which a line typed or uploaded during a muscle call needs;
+	// under QEMU without, as QEMU resets the UART (FIFOs off): turning
+	// them on would drop what the host has already typed, and QEMU's
+	// input waits for room instead of overrunning.
+	bcm2711.UART0OnHeader()
+	pl011.Init(bcm2711.UART0, bcm2711.UART0Clock, bcm2711.ConsoleBaud, !emulated)
 }
 
 // Board is the Pi 4 as the referee sees it: the key and bundle regions the
