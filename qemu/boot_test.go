@@ -20,6 +20,7 @@ import (
 
 	"lukechampine.com/blake3"
 
+	"github.com/muscles/referee/board"
 	"github.com/muscles/referee/board/boards"
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
@@ -111,6 +112,19 @@ func run(m *testing.M) int {
 	}
 	return m.Run()
 }
+
+// layoutOf is a board's memory map.
+func layoutOf(t testing.TB, name string) *board.Layout {
+	t.Helper()
+	b, err := boards.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Layout
+}
+
+// hexRange is a region as the banner prints it.
+func hexRange(r board.Region) string { return fmt.Sprintf("0x%08x-0x%08x", r.Start, r.End) }
 
 // boardUnderTest finds a board's test image.
 func boardUnderTest(t testing.TB, name string) *testBoard {
@@ -230,8 +244,8 @@ func TestBootBanner(t *testing.T) {
 		expectLines(t, console,
 			`^referee \d+\.\d+\.\d+: `,
 			`^go: go1\.26\.\d+ tamago/arm64$`,
-			`^  key record +0x90000000-0x90010000 `,
-			`^  muscle bundle +0x91000000-0x99000000 `,
+			`^  key record +`+hexRange(layoutOf(t, tb.name).KeyRecord)+` `,
+			`^  muscle bundle +`+hexRange(layoutOf(t, tb.name).Bundle)+` `,
 			`^cpu: AES=true PMULL=true SHA2=true `,
 			`^keys: master-key record [0-9a-f]{32} with 1 publishers; key region wiped and unmapped$`,
 			`^audit 0 \d+ boot 0{64} [0-9a-f]{64} "referee .* image text blake3 [0-9a-f]{32}"$`,
@@ -404,7 +418,7 @@ func TestBadKeyRecord(t *testing.T) {
 				t.Errorf("%s: exit status %d, want %d", tt.name, status, tt.status)
 			}
 			expectLines(t, console,
-				`^keys: no usable master-key record at 0x90000000: .*`+tt.line+`.*; key region wiped and unmapped$`,
+				`^keys: no usable master-key record at `+fmt.Sprintf("%#x", layoutOf(t, tb.name).KeyRecord.Start)+`: .*`+tt.line+`.*; key region wiped and unmapped$`,
 				`^audit 1 \d+ key-error `,
 				`^referee: powering off, exit status `+strconv.Itoa(tt.status)+`$`,
 			)
@@ -499,7 +513,7 @@ func TestBundleValidation(t *testing.T) {
 			t.Errorf("the audit log does not verify: %v", err)
 		}
 		expectLines(t, console,
-			`^muscles: bundle at 0x91000000 with 6 entries$`,
+			fmt.Sprintf(`^muscles: bundle at %#x with 6 entries$`, layoutOf(t, tb.name).Bundle.Start),
 			`^muscle good.muscle: accepted "neuron4" v5 by [0-9a-f]{16}, forward, code 4 bytes`,
 			`^muscle older.muscle: rejected: rollback`,
 			`^muscle tampered.muscle: rejected: tampered`,

@@ -3,6 +3,7 @@ package qemu_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -209,7 +210,7 @@ func TestEmbeddedBundle(t *testing.T) {
 			`^muscles: bundle built into the image with 2 entries$`,
 			`^muscle embedded:echo\.muscle: accepted "echo" v1`,
 			`^muscle embedded:svc\.muscle: rejected: machine-code verifier: `,
-			`^muscles: bundle at 0x91000000 with 1 entries$`,
+			fmt.Sprintf(`^muscles: bundle at %#x with 1 entries$`, layoutOf(t, tb.name).Bundle.Start),
 			`^muscle counter\.muscle: accepted "counter" v1`,
 			`^referee> run echo 4.25,0,0,0\noutput \[4\.25\]$`,
 			`^referee> run counter 0,0,0,0\noutput \[0\]$`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"github.com/muscles/referee/board"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -41,25 +42,34 @@ type hostile struct {
 	code2    string // the JSON error code
 }
 
-var hostiles = []hostile{
-	{"read-referee", words(0xd2a80405, 0xbd4000a0, insRet), // mov x5, #0x40200000; ldr s0, [x5]
-		`forward entry: offset 0x4: memory access: every load and store`, `read from 0x40200000 \(not mapped\) at code offset 0x4$`, "memory-fault"},
-	{"read-keys", words(0xd2b20005, 0xbd4000a0, insRet), // mov x5, #0x90000000; ldr s0, [x5]
-		`forward entry: offset 0x4: memory access: every load and store`, `read from 0x90000000 \(not mapped\) at code offset 0x4`, "memory-fault"},
-	{"write-code", words(0x10000005, 0xb90000a6, insRet), // adr x5, .; str w6, [x5]
-		`offset 0x0: instruction form: `, `write to 0x[0-9a-f]+ \(permission\) at code offset 0x4`, "memory-fault"},
-	{"loop-forever", words(0x14000000, insRet), // b .
-		`forward entry: offset 0x0: control flow: `, `budget exceeded: stopped by the deadline interrupt`, "deadline"},
-	{"write-sysreg", words(0xd518c000, insRet), // msr vbar_el1, x0
-		`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
-	{"read-counter", words(0xd53be025, insRet), // mrs x5, cntpct_el0
-		`offset 0x0: instruction form: `, `system instruction trapped at code offset 0x0`, "system-instruction"},
-	{"semihosting", words(0xd45e0000, insRet), // hlt #0xf000
-		`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
-	{"svc", words(0xd4000001, insRet), // svc #0
-		`offset 0x0: instruction form: `, `svc at code offset 0x0`, "svc"},
-	{"smc", words(0xd4000003, insRet), // smc #0
-		`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+// movX5 is movz x5, #(addr >> 16), lsl #16 (ARM ARM C6.2.226), for an
+// address whose low 16 bits are zero.
+func movX5(addr uint64) uint32 { return 0xd2a00005 | uint32(addr>>16)<<5 }
+
+// hostilesFor lists the hostile muscles for a board: the first two read
+// the start of its runtime RAM and its key region.
+func hostilesFor(l *board.Layout) []hostile {
+	ram, key := l.RAM.Start, l.KeyRecord.Start
+	return []hostile{
+		{"read-referee", words(movX5(ram), 0xbd4000a0, insRet), // mov x5, #RAM; ldr s0, [x5]
+			`forward entry: offset 0x4: memory access: every load and store`, fmt.Sprintf(`read from %#x \(not mapped\) at code offset 0x4$`, ram), "memory-fault"},
+		{"read-keys", words(movX5(key), 0xbd4000a0, insRet), // mov x5, #KEYS; ldr s0, [x5]
+			`forward entry: offset 0x4: memory access: every load and store`, fmt.Sprintf(`read from %#x \(not mapped\) at code offset 0x4`, key), "memory-fault"},
+		{"write-code", words(0x10000005, 0xb90000a6, insRet), // adr x5, .; str w6, [x5]
+			`offset 0x0: instruction form: `, `write to 0x[0-9a-f]+ \(permission\) at code offset 0x4`, "memory-fault"},
+		{"loop-forever", words(0x14000000, insRet), // b .
+			`forward entry: offset 0x0: control flow: `, `budget exceeded: stopped by the deadline interrupt`, "deadline"},
+		{"write-sysreg", words(0xd518c000, insRet), // msr vbar_el1, x0
+			`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+		{"read-counter", words(0xd53be025, insRet), // mrs x5, cntpct_el0
+			`offset 0x0: instruction form: `, `system instruction trapped at code offset 0x0`, "system-instruction"},
+		{"semihosting", words(0xd45e0000, insRet), // hlt #0xf000
+			`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+		{"svc", words(0xd4000001, insRet), // svc #0
+			`offset 0x0: instruction form: `, `svc at code offset 0x0`, "svc"},
+		{"smc", words(0xd4000003, insRet), // smc #0
+			`offset 0x0: instruction form: `, `undefined instruction at code offset 0x0`, "undefined-instruction"},
+	}
 }
 
 // codeEcho copies input[0] to the output: the muscle that keeps serving.
@@ -93,7 +103,7 @@ var codeReadRegs = words(
 	0xb9000025, 0xb9000426, 0xb9000827, 0xb9000c28, // str w5..w8, [x1, #0..12]
 	insRet)
 
-func hostileBundle(t *testing.T) string {
+func hostileBundle(t *testing.T, hs []hostile) string {
 	readRegs := muscletest.Neuron("read-regs", 1, codeReadRegs)
 	readRegs.Manifest.Output = muscle.Shape{4}
 	files := map[string][]byte{
@@ -104,7 +114,7 @@ func hostileBundle(t *testing.T) string {
 		"read-regs.muscle": sealMuscle(t, sealer, signer, readRegs),
 	}
 	order := []string{"echo.muscle", "round.muscle", "set-fpcr.muscle", "set-regs.muscle", "read-regs.muscle"}
-	for _, h := range hostiles {
+	for _, h := range hs {
 		files[h.name+".muscle"] = sealCode(t, sealer, signer, h.name, 1, h.code)
 		order = append(order, h.name+".muscle")
 	}
@@ -115,15 +125,16 @@ func hostileBundle(t *testing.T) string {
 // rejected at load, with its reason, and the others serve.
 func TestHostileMusclesRejected(t *testing.T) {
 	forBoards(t, func(t *testing.T, tb *testBoard) {
+		hs := hostilesFor(layoutOf(t, tb.name))
 		input := "run echo 2.5,0,0,0\n"
-		for _, h := range hostiles {
+		for _, h := range hs {
 			input += "run " + h.name + " 1,2,3,4\n"
 		}
-		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
+		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t, hs)}, input+"poweroff\n")
 		if status != 0 {
 			t.Errorf("exit status %d, want 0", status)
 		}
-		for _, h := range hostiles {
+		for _, h := range hs {
 			re := regexp.MustCompile(`(?m)^muscle ` + h.name + `\.muscle: rejected: machine-code verifier: .*(` + h.rejected + `)`)
 			if !re.MatchString(console) {
 				t.Errorf("%s: no rejection by the verifier matching %q", h.name, h.rejected)
@@ -154,25 +165,26 @@ func TestHostileMusclesRejected(t *testing.T) {
 // echo muscle keeps answering between them.
 func TestHostileMusclesContained(t *testing.T) {
 	forBoards(t, func(t *testing.T, tb *testBoard) {
+		hs := hostilesFor(layoutOf(t, tb.name))
 		im := filepath.Join(t.TempDir(), "referee-noverify.elf")
 		var log strings.Builder
 		if err := image.Build(context.Background(), image.Options{Board: tb.name, Go: goCmd, Out: im, SkipVerifier: true, Progress: &log}); err != nil {
 			t.Fatalf("building the test image: %v\n%s", err, log.String())
 		}
 		input := "run echo 2.5,0,0,0\n"
-		for i, h := range hostiles {
+		for i, h := range hs {
 			input += "run " + h.name + " 1,2,3,4\n"
 			input += fmt.Sprintf("run echo %d,0,0,0\n", i)
 		}
 		input += roundProbe + "run set-fpcr 1,2,3,4\n" + roundProbe
 		input += "run read-regs 1,2,3,4\nrun set-regs 1,2,3,4\nrun read-regs 1,2,3,4\n"
 		input += "json on\nrun read-keys 1,2,3,4\nrun loop-forever 1,2,3,4\nrun echo 7,0,0,0\naudit\n"
-		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t)}, input+"poweroff\n")
+		console, status := bootWithInput(t, qemu.Config{Board: tb.name, Kernel: im, NoRNG: true, Keys: keyFile, Muscles: hostileBundle(t, hs)}, input+"poweroff\n")
 		if status != 0 {
 			t.Errorf("exit status %d, want 0", status)
 		}
 		expectLines(t, console, `^referee: TEST IMAGE: the machine-code verifier is skipped$`, `^output \[2\.5\]$`)
-		for i, h := range hostiles {
+		for i, h := range hs {
 			expectLines(t, console,
 				`^muscle `+h.name+`\.muscle: accepted .*verifier skipped`,
 				`^error: run: `+h.fault,
@@ -192,7 +204,7 @@ func TestHostileMusclesContained(t *testing.T) {
 			t.Errorf("registers read before and after set-regs: %q, want output [0, 0, 0, 0] twice", got)
 		}
 		expectLines(t, console,
-			`^\{"error":"read from 0x90000000 \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`,
+			fmt.Sprintf(`^\{"error":"read from %#x \(not mapped\) at code offset 0x4","code":"memory-fault"\}$`, layoutOf(t, tb.name).KeyRecord.Start),
 			`^\{"error":"budget exceeded: .*","code":"deadline"\}$`,
 			`^\{"output":\[7\]\}$`,
 		)
