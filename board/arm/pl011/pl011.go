@@ -57,26 +57,21 @@ func ReadByte(base uintptr) (byte, bool) {
 	return byte(armv8.Read32(base+dr) & dataMask), true
 }
 
-// Init programs the UART at base for baud bits a second, 8N1, from a
-// reference clock of clockHz, with its FIFOs if fifo is set, and masks its
-// interrupts. It follows DDI 0183G 3.3.8 ("Program the control registers
-// as follows": disable, wait for the end of the current character, set the
-// divisors and the line control, enable), except that it writes the line
-// control only where it differs: changing FEN empties the FIFOs, and
-// QEMU's model does so at once, dropping what the host has already typed.
-func Init(base uintptr, clockHz, baud uint32, fifo bool) {
+// Init programs the UART at base for baud bits a second, 8N1 with FIFOs,
+// from a reference clock of clockHz, and masks its interrupts. It follows
+// DDI 0183G 3.3.8 ("Program the control registers as follows": disable,
+// wait for the end of the current character, set the divisors and the line
+// control, enable), except that it writes the line control only where it
+// differs, as a change of FEN empties the FIFOs.
+func Init(base uintptr, clockHz, baud uint32) {
 	armv8.Write32(base+cr, 0)
 	for armv8.Read32(base+fr)&frBUSY != 0 {
 	}
 	i, f := Divisors(clockHz, baud)
 	armv8.Write32(base+ibrd, i)
 	armv8.Write32(base+fbrd, f)
-	line := uint32(lcrhWLEN)
-	if fifo {
-		line |= lcrhFEN
-	}
-	if armv8.Read32(base+lcrh) != line {
-		armv8.Write32(base+lcrh, line)
+	if armv8.Read32(base+lcrh) != lcrhWLEN|lcrhFEN {
+		armv8.Write32(base+lcrh, lcrhWLEN|lcrhFEN)
 	}
 	armv8.Write32(base+imsc, 0)
 	armv8.Write32(base+icr, 0x7ff)

@@ -77,11 +77,11 @@ func Init() {
 	// UART0 on the header pins at the console's rate, with its FIFOs,
 	// which a line typed or uploaded during a muscle call needs. Under
 	// QEMU the UART needs no set-up, and reprogramming it lost the first
-	// byte the host had typed (measured: "help" arrived as "elp" in about
-	// one boot in three), so it is left as QEMU resets it.
+	// byte the host had typed (seen in many boot tests: "help" arrived as
+	// "elp"), so it is left as QEMU resets it.
 	bcm2711.UART0OnHeader()
 	if !emulated {
-		pl011.Init(bcm2711.UART0, bcm2711.UART0Clock, bcm2711.ConsoleBaud, true)
+		pl011.Init(bcm2711.UART0, bcm2711.UART0Clock, bcm2711.ConsoleBaud)
 	}
 }
 
