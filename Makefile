@@ -1,6 +1,7 @@
 # The front door. `make qemu` boots the image, `make test` runs every test;
 # both set up what they need first (QEMU from Debian, the project's own
-# TamaGo-compatible Go toolchain), saying what they do.
+# TamaGo-compatible Go toolchain), saying what they do. `make sdcard
+# BOARD=rpi4b` writes a Raspberry Pi 4's SD-card image.
 #
 # Variables:
 #   BOARD=NAME           the board: virt (QEMU's virt, the default),
@@ -46,7 +47,7 @@ FIRMWARE_DIR := build/raspi-firmware
 all: image
 
 help:
-	@sed -n '1,27p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,28p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "targets: toolchain image qemu sdcard firmware test bench clean"
 
 deps:
