@@ -1,9 +1,9 @@
 // Package bcm2711 holds what the referee drives of the Broadcom BCM2711, the
 // SoC of the Raspberry Pi 4 (four Cortex-A72, a GIC-400): its peripheral
 // addresses in low peripheral mode, the GPIO function select that puts
-// UART0 (a PL011, board/arm/pl011) on GPIO 14/15, the ARM local timer
-// control that the firmware's own stub would set, and the RNG200 entropy
-// source.
+// UART0 (a PL011, board/arm/pl011) on GPIO 14/15, the ARM local block and
+// crystal that the Pi 4's entry (board/raspberrypi/rpi4b, cpuinit) clocks
+// the generic timer from, and the RNG200 entropy source.
 //
 // References: "BCM2711 ARM Peripherals" (Raspberry Pi Ltd, 2022-01-18),
 // cited by section; for the RNG200, which that document leaves out, Linux's

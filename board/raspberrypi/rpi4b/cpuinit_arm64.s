@@ -81,6 +81,8 @@ zeroed:
 	// and say so in CNTFRQ_EL0 (54 MHz).
 	WORD	$0xd53be000	// mrs x0, cntfrq_el0
 	CBNZ	R0, stack
+	// The constants are bcm2711.ArmLocal and bcm2711.CrystalHz, which
+	// assembly cannot import.
 	MOVD	$0xff800000, R1	// ARM_LOCAL: ARM_CONTROL
 	MOVW	$0, R2
 	MOVW	R2, 0(R1)
