@@ -42,7 +42,7 @@ EMBED := $(filter command line,$(origin MUSCLES))
 SDCARD ?= build/sdcard-rpi4b.img
 FIRMWARE_DIR := build/raspi-firmware
 
-.PHONY: all help deps toolchain image qemu sdcard firmware test vet fuzz bench clean
+.PHONY: all help deps toolchain image qemu sdcard sdcard-board firmware test vet fuzz bench clean
 
 all: image
 
@@ -87,10 +87,14 @@ qemu: deps image $(KEYS) $(MUSCLES)
 	@build/qemu-run -board $(BOARD) -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE))
 
 # The Raspberry Pi 4's SD card: the image for BOARD=rpi4b, the key record
-# and the muscle bundle, the GPU firmware, and config.txt (tools/sdcard).
-sdcard: image $(KEYS) $(MUSCLES)
+# and the muscle bundle (MUSCLES, on the card beside the image, never built
+# into it), the GPU firmware, and config.txt (tools/sdcard).
+sdcard: sdcard-board toolchain $(KEYS) $(MUSCLES)
+	$(GO) run ./tools/mkimage -board $(BOARD) -o $(IMAGE)
+	@$(GO) run ./tools/mksdcard -kernel $(IMAGE) -keys $(KEYS) -muscles $(MUSCLES) $(if $(FIRMWARE),-firmware $(FIRMWARE)) -o $(SDCARD)
+
+sdcard-board:
 	@if [ "$(BOARD)" != rpi4b ]; then echo "make sdcard: the SD card is for BOARD=rpi4b (make sdcard BOARD=rpi4b), not BOARD=$(BOARD)" >&2; exit 2; fi
-	@$(GO) run ./tools/mksdcard -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(FIRMWARE),-firmware $(FIRMWARE)) -o $(SDCARD)
 
 # Debian's raspi-firmware, downloaded and unpacked (never installed) into
 # build/raspi-firmware, for make sdcard FIRMWARE=build/raspi-firmware and
