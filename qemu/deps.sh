@@ -59,18 +59,9 @@ for p in $packages; do
 done
 [ -z "$need$qemu_need" ] && exit 0
 
-apt_sources_have() {
-	grep -rqsE "^[^#]*\b$1\b" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
-}
-
+. "$(dirname "$0")/../tools/apt-source.sh"
 if [ -n "$qemu_need" ] && [ -n "$backports" ] && ! apt_sources_have "$backports"; then
-	# Debian's own mirror, as this machine's other sources name it.
-	mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -1)
-	[ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2}' /etc/apt/sources.list 2>/dev/null | grep -v security | head -1)
-	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-	echo "deps: adding $backports ($mirror) to apt's sources for QEMU $qemu_min"
-	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-		"$mirror" "$backports" | $sudo tee /etc/apt/sources.list.d/$backports.sources >/dev/null
+	add_apt_source "$backports" main "deps (QEMU $qemu_min)"
 fi
 
 echo "deps: installing from Debian:$need$qemu_need"

@@ -20,13 +20,9 @@ sudo=""
 
 . /etc/os-release
 codename=${VERSION_CODENAME:-bookworm}
-if ! grep -rqsE "^[^#]*non-free-firmware" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null; then
-	mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -1)
-	[ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2}' /etc/apt/sources.list 2>/dev/null | grep -v security | head -1)
-	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-	echo "firmware: adding Debian's non-free-firmware component ($mirror $codename) to apt's sources for raspi-firmware"
-	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: non-free-firmware\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-		"$mirror" "$codename" | $sudo tee /etc/apt/sources.list.d/$codename-non-free-firmware.sources >/dev/null
+. "$(dirname "$0")/apt-source.sh"
+if ! apt_sources_have non-free-firmware; then
+	add_apt_source "$codename" non-free-firmware "firmware (raspi-firmware)"
 	$sudo apt-get update -qq
 fi
 

@@ -67,5 +67,5 @@ func BudgetTicks(micros uint32, scale, freq uint64) uint64 {
 // stores and FMAs) at 2 GHz, above every board's clock. The loader refuses
 // an entry whose exact instruction count exceeds its budget at this rate:
 // it could never finish in time. Under QEMU the deadline is stretched
-// (BudgetScale), the count is not.
+// (QEMUBudgetScale), the count is not.
 const PeakInstructionsPerMicro = 2 * 2000

@@ -39,11 +39,6 @@ var ramSize uint = layout.RAMSize
 // OCOTP is a placeholder that reads zero, where silicon has a unique ID.
 var emulated bool
 
-// budgetScale stretches muscle budgets under QEMU, whose TCG runs guest
-// code many times slower than the Cortex-A53 it models while the timer
-// follows the host's clock; on silicon budgets are taken as they are.
-const budgetScale = 200
-
 func init() {
 	emulated = imx8mp.UniqueID() == [16]byte{}
 	// Tamago's arm64 exit halts; under QEMU, semihosting carries the
@@ -80,22 +75,11 @@ func (Board) Entropy() string {
 	return "NONE: TamaGo v1.26.0's imx8mp package seeds its DRBG from the clock (its CAAM TRNG path is not enabled, and QEMU models no CAAM); random numbers are PREDICTABLE"
 }
 
-func (Board) DeadlineTicks(micros uint32) uint64 {
-	scale := uint64(1)
-	if emulated {
-		scale = budgetScale
-	}
-	return armv8.BudgetTicks(micros, scale, armv8.Frequency())
-}
+func (Board) DeadlineTicks(micros uint32) uint64 { return armv8.DeadlineTicks(micros, emulated) }
 
 func (Board) InstructionsRetired() (uint64, bool) { return armv8.InstructionsRetired() }
 
-func (Board) PowerOff(status int) {
-	if emulated {
-		armv8.SemihostingExit(int32(status))
-	}
-	armv8.Halt()
-}
+func (Board) PowerOff(status int) { armv8.PowerOff(status, emulated) }
 
 func (Board) Details() []string {
 	_, major, minor := imx8mp.SiliconVersion()

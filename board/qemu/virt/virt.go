@@ -66,10 +66,10 @@ func (Board) ReadConsole() (byte, bool) { return ReadByte() }
 func (Board) InstructionsRetired() (uint64, bool) {
 	return armv8.InstructionsRetired()
 }
-func (Board) PowerOff(status int) { armv8.SemihostingExit(int32(status)) }
+func (Board) PowerOff(status int) { armv8.PowerOff(status, true) }
 
 func (Board) DeadlineTicks(micros uint32) uint64 {
-	return armv8.BudgetTicks(micros, budgetScale, armv8.Frequency())
+	return armv8.DeadlineTicks(micros, true)
 }
 
 func (Board) Entropy() string {

@@ -61,15 +61,15 @@ primary:
 
 	// Zero-initialised data (.bss, .noptrbss): the firmware loads only
 	// the file (tools/sdcard.KernelImage), and RAM holds whatever it held.
-	// Both ends are 8-byte aligned (the linker aligns the sections to
-	// pointers, and the image to TextRound).
+	// Sixteen bytes a store, from the start (8-byte aligned: the linker
+	// aligns the sections to pointers); the last store may clear 8 bytes
+	// past the end, where nothing lives before the runtime starts.
 	MOVD	$runtime·bss(SB), R1
 	MOVD	$runtime·enoptrbss(SB), R2
 zero:
 	CMP	R2, R1
 	BHS	zeroed
-	MOVD	ZR, (R1)
-	ADD	$8, R1
+	STP.P	(ZR, ZR), 16(R1)
 	B	zero
 zeroed:
 

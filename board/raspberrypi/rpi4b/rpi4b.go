@@ -51,11 +51,6 @@ var timerProgrammed uint32
 // one, QEMU 10's raspi4b does not.
 var emulated bool
 
-// budgetScale stretches muscle budgets under QEMU, whose TCG runs guest
-// code many times slower than the Cortex-A72 it models while the timer
-// follows the host's clock; on silicon budgets are taken as they are.
-const budgetScale = 200
-
 // Init runs once the runtime has a heap and before package initialisation:
 // exception vectors, interrupts, the idle governor, the entropy source
 // (whose absence says the board is QEMU's), power-off, and the console's
@@ -105,22 +100,11 @@ func (b Board) Layout() *board.Layout { return b.Regions.Layout }
 
 func (Board) ReadConsole() (byte, bool) { return pl011.ReadByte(bcm2711.UART0) }
 
-func (Board) DeadlineTicks(micros uint32) uint64 {
-	scale := uint64(1)
-	if emulated {
-		scale = budgetScale
-	}
-	return armv8.BudgetTicks(micros, scale, armv8.Frequency())
-}
+func (Board) DeadlineTicks(micros uint32) uint64 { return armv8.DeadlineTicks(micros, emulated) }
 
 func (Board) InstructionsRetired() (uint64, bool) { return armv8.InstructionsRetired() }
 
-func (Board) PowerOff(status int) {
-	if emulated {
-		armv8.SemihostingExit(int32(status))
-	}
-	armv8.Halt()
-}
+func (Board) PowerOff(status int) { armv8.PowerOff(status, emulated) }
 
 func (Board) Entropy() string {
 	if drbg != nil && drbg.Strong() {
