@@ -66,6 +66,30 @@ type Board interface {
 
 	// Details are board-specific banner lines (device tree, CPU features).
 	Details() []string
+
+	// StateDevice finds and initialises the medium that holds the sealed
+	// state (referee/store), or says why the board has none.
+	StateDevice() (BlockDevice, error)
+}
+
+// BlockDevice is a medium of fixed-size blocks, read and written whole
+// blocks at a time, which the sealed store (referee/store) keeps its
+// records on. A write may sit in a volatile cache until Flush returns.
+type BlockDevice interface {
+	// Name describes the device for the banner and the audit log
+	// ("virtio-blk at 0xa003e00, 16 MiB").
+	Name() string
+	// BlockSize is the size of one block in bytes.
+	BlockSize() int
+	// Blocks is how many blocks the device holds.
+	Blocks() uint64
+	// ReadBlocks fills b (a whole number of blocks) from block lba on.
+	ReadBlocks(lba uint64, b []byte) error
+	// WriteBlocks writes b (a whole number of blocks) from block lba on.
+	WriteBlocks(lba uint64, b []byte) error
+	// Flush returns once every block written before it is durable (on
+	// the medium, not in a cache).
+	Flush() error
 }
 
 // Region is a named physical address range [Start, End).

@@ -1,0 +1,14 @@
+//go:build tamago && arm64
+
+package virt
+
+import (
+	"errors"
+
+	"github.com/muscles/referee/board"
+)
+
+// StateDevice is not written yet.
+func (Board) StateDevice() (board.BlockDevice, error) {
+	return nil, errors.New("state device: not written yet")
+}
