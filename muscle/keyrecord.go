@@ -133,6 +133,41 @@ func (r *KeyRecord) AuditKey() [KeySize]byte {
 	return k
 }
 
+// StateKeys are the keys of the referee's sealed store (referee/store),
+// each derived from the master key with a context of its own.
+type StateKeys struct {
+	// Seal is the AES-256-GCM key of every record:
+	// derive_key(CtxStateKey, master key).
+	Seal [KeySize]byte
+	// Nonce keys the BLAKE3 hash a record's nonce is taken from:
+	// derive_key(CtxStateNonceKey, master key).
+	Nonce [KeySize]byte
+	// StoreID names the store in every record header, so that a medium
+	// sealed under another master key is recognised as foreign:
+	// derive_key(CtxStoreID, master key)[0:16]. It is public.
+	StoreID [StoreIDSize]byte
+}
+
+// StoreIDSize is the length of a sealed store's id.
+const StoreIDSize = 16
+
+// Wipe clears the secret keys (the store id is public).
+func (k *StateKeys) Wipe() {
+	clear(k.Seal[:])
+	clear(k.Nonce[:])
+}
+
+// StateKeys derives the sealed store's keys.
+func (r *KeyRecord) StateKeys() *StateKeys {
+	k := &StateKeys{}
+	blake3.DeriveKey(k.Seal[:], CtxStateKey, r.master[:])
+	blake3.DeriveKey(k.Nonce[:], CtxStateNonceKey, r.master[:])
+	var id [32]byte
+	blake3.DeriveKey(id[:], CtxStoreID, r.master[:])
+	copy(k.StoreID[:], id[:])
+	return k
+}
+
 // MarshalBinary encodes the record (the file placed at the key region).
 func (r *KeyRecord) MarshalBinary() ([]byte, error) {
 	if len(r.Publishers) == 0 || len(r.Publishers) > 0xFFFF || len(r.MinVersions) > 0xFFFF {

@@ -31,6 +31,9 @@ const (
 	CtxAuditKey       = "Eä/muscle/2025 audit chain key v1"
 	CtxKeyFileCheck   = "Eä/muscle/2025 key file check v1"
 	CtxKeyRecordCheck = "Eä/muscle/2025 key record check v1"
+	CtxStateKey       = "Eä/muscle/2025 sealed state key v1"
+	CtxStateNonceKey  = "Eä/muscle/2025 sealed state nonce key v1"
+	CtxStoreID        = "Eä/muscle/2025 sealed state store id v1"
 )
 
 // PublisherID names a publisher in blob headers and in the key record.

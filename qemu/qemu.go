@@ -31,6 +31,12 @@ type machine struct {
 	serials []string
 	// rng is the -device of the board's entropy device, if it has one.
 	rng string
+	// state gives the options that attach a state disk file as the
+	// board's state medium (board.Board.StateDevice), if it has one;
+	// pow2 says the medium must be a power of two bytes long (QEMU's SD
+	// card model).
+	state func(file string) []string
+	pow2  bool
 }
 
 // machines holds one entry per board of board/boards.
@@ -39,6 +45,12 @@ var machines = map[string]machine{
 		args: []string{"-machine", "virt,secure=on,gic-version=3", "-cpu", "cortex-a53",
 			"-global", "virtio-mmio.force-legacy=false"},
 		rng: "virtio-rng-device",
+		// Written through to the file, so what the guest flushed is on
+		// the host's disk when QEMU is killed.
+		state: func(f string) []string {
+			return []string{"-drive", "if=none,id=state,format=raw,cache=writethrough,file=" + f,
+				"-device", "virtio-blk-device,drive=state"}
+		},
 	},
 	"imx8mpevk": {
 		// The SoC's Cortex-A53 comes with the machine; UART1 is the first
@@ -46,6 +58,11 @@ var machines = map[string]machine{
 		// (QEMU 10 or later; qemu/deps.sh installs it.)
 		args:    []string{"-machine", "imx8mp-evk"},
 		serials: []string{"null"},
+		// An SD card in uSDHC3 (bus 2), the EVK's microSD slot.
+		state: func(f string) []string {
+			return []string{"-drive", "if=sd,bus=2,id=state,format=raw,cache=writethrough,file=" + f}
+		},
+		pow2: true,
 	},
 	"rpi4b": {
 		// The SoC's four Cortex-A72 come with the machine; UART0 (the
@@ -77,6 +94,9 @@ type Config struct {
 	// shift=0,sleep=off): deterministic, and a nanosecond of guest time is
 	// one instruction.
 	ICount bool
+	// State, if set, is a disk image file attached as the board's state
+	// medium, written through (never -snapshot).
+	State string
 	// Console, if set, puts the serial console on a Unix socket at this
 	// path instead of standard I/O; QEMU waits for the first client (such
 	// as tools/console) before it starts the machine.
@@ -136,6 +156,13 @@ func (c Config) Args() ([]string, error) {
 	if c.ICount {
 		args = append(args, "-icount", "shift=0,sleep=off")
 	}
+	if c.State != "" {
+		st, err := m.stateArgs(target.Name, c.State)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, st...)
+	}
 	loads := []struct {
 		what, file string
 		addr, max  uint64
@@ -169,6 +196,29 @@ func (c Config) Args() ([]string, error) {
 		return args, nil
 	}
 	return append(args, "-kernel", c.Kernel), nil
+}
+
+// stateArgs checks a state disk file and returns the options that attach
+// it.
+func (m machine) stateArgs(board, file string) ([]string, error) {
+	if m.state == nil {
+		return nil, fmt.Errorf("qemu: board %s has no state medium the referee drives; leave out the state disk (STATE)", board)
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: state disk (STATE): %w", err)
+	}
+	n := st.Size()
+	if n < MinStateDisk {
+		return nil, fmt.Errorf("qemu: state disk %s is %d bytes; it needs at least %d", file, n, MinStateDisk)
+	}
+	if m.pow2 && n&(n-1) != 0 {
+		return nil, fmt.Errorf("qemu: state disk %s is %d bytes; on %s (an SD card) QEMU needs a power of two", file, n, board)
+	}
+	if strings.Contains(file, ",") {
+		return nil, fmt.Errorf("qemu: state disk path %q contains a comma, which QEMU's option syntax cannot take", file)
+	}
+	return m.state(file), nil
 }
 
 // Command returns the emulator command for c.
