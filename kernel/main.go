@@ -3,7 +3,8 @@
 // Command kernel is the referee unikernel's main program. It wires one
 // board (chosen at build time: board_*.go) to the referee: it prints a
 // banner saying what it found, takes the master key out of the board's key
-// region (which it then wipes and unmaps), starts the audit log, admits the
+// region (which it then wipes and unmaps), starts the audit log, opens the
+// sealed store on the board's medium (referee/keeper), admits the
 // muscles of the bundles (referee/loader), serves the console
 // (referee/console) until `poweroff`, and powers off with an exit status
 // that QEMU passes on to the host. Muscles run at Secure EL0 in sandboxes
@@ -25,6 +26,7 @@ import (
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee"
 	"github.com/muscles/referee/referee/console"
+	"github.com/muscles/referee/referee/keeper"
 	"github.com/muscles/referee/referee/loader"
 )
 
@@ -74,6 +76,8 @@ func main() {
 		fmt.Println("referee: TEST IMAGE: the machine-code verifier is skipped")
 		log.Append(now(), "test", "machine-code verifier skipped")
 	}
+	dev, derr := b.StateDevice()
+	kp := keeper.Boot(os.Stdout, log, now, l, dev, derr, rec.StateKeys(), nil)
 	if len(embeddedBundle) > 0 {
 		entries, err := bundle.Parse(embeddedBundle)
 		l.LoadBundle("built into the image", "embedded:", entries, err)
@@ -82,7 +86,7 @@ func main() {
 	l.LoadBundle(fmt.Sprintf("at %#x", lay.Bundle.Start), "", entries, err)
 	console.PrintAudit(os.Stdout, log)
 	fmt.Printf("ready: console reached %d ns after reset (guest time; instructions under -icount)\n", now())
-	sh := &console.Shell{In: b, Out: os.Stdout, Log: log, Loader: l, Now: now, Instructions: b.InstructionsRetired}
+	sh := &console.Shell{In: b, Out: os.Stdout, Log: log, Loader: l, Now: now, Instructions: b.InstructionsRetired, State: kp}
 	status = sh.Run()
 	rec.Wipe()
 	if status == referee.ExitOK && testExitStatus != "" {

@@ -214,13 +214,24 @@ func (s *Shell) train(args []string) error {
 		}
 	}
 	hash := s.trained(m, steps, persist)
+	saved := ""
+	if persist {
+		saved = s.afterTrain()
+	}
 	if s.json {
-		return s.replyJSON(map[string]any{"output": jsonFloats(m.Out), "state_hash": hash})
+		reply := map[string]any{"output": jsonFloats(m.Out), "state_hash": hash}
+		if persist {
+			reply["state_save"] = saved
+		}
+		return s.replyJSON(reply)
 	}
 	fmt.Fprintf(s.Out, "output %s\nstate_hash %s", formatFloats(m.Out), hash)
 	if !persist {
 		fmt.Fprint(s.Out, " (state reset: no persist capability)")
 	}
 	fmt.Fprintln(s.Out)
+	if persist {
+		fmt.Fprintf(s.Out, "state %s\n", saved)
+	}
 	return nil
 }

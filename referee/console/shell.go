@@ -1,5 +1,6 @@
 // Package console is the referee's console: the command language (help,
-// list, info, run, train, bench, upload, audit, json, poweroff), its
+// list, info, run, train, bench, upload, save, state, audit, json,
+// poweroff), its
 // human-readable and JSON replies, and the upload framing. It reads bytes
 // from the board's console and writes replies; muscles come from a
 // loader.Loader. It builds for the host, where it is unit-tested and
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/muscles/referee/referee/audit"
+	"github.com/muscles/referee/referee/keeper"
 	"github.com/muscles/referee/referee/loader"
 )
 
@@ -33,7 +35,9 @@ const shellHelp = `commands:
   train NAME INPUTS TARGETS [STEPS]
                     run the train entry STEPS times (default 1) on one input
                     and target; prints the last output and the BLAKE3 hash
-                    of the state (kept only with the persist capability)
+                    of the state (kept only with the persist capability;
+                    then saved to the sealed store, at most once every
+                    10 s automatically)
   bench NAME [N]    time N calls (default 1000) of each entry: instructions
                     and nanoseconds per call, allocations
   upload LENGTH BLAKE3
@@ -41,6 +45,10 @@ const shellHelp = `commands:
                     base64 lines and a line "." (LENGTH bytes, BLAKE3 the
                     hex hash of the blob); it goes through the same checks
                     as the boot bundle
+  save              save every persisted muscle's state and the version
+                    floors to the sealed store now
+  state [format]    the sealed store: medium, slots, generations; format
+                    erases a medium refused at boot (foreign, conflicting)
   audit             the audit log and its authenticated head
   json on|off       one JSON line per reply (errors: {"error", "code"})
   poweroff [N]      power off with exit status N (default 0)
@@ -63,6 +71,8 @@ type Shell struct {
 	// Instructions reads the CPU's instruction counter, if it has one
 	// (for bench).
 	Instructions func() (uint64, bool)
+	// State is the sealed store (nil: the referee has none).
+	State *keeper.Keeper
 	// Wait is called while no byte is waiting (the image sleeps; nil:
 	// time.Sleep of a couple of milliseconds).
 	Wait func()
@@ -155,6 +165,10 @@ func (s *Shell) Execute(line string) (status int, done bool) {
 		if err = s.upload(f[1:]); err != nil && errorCode(err) != "rejected" {
 			s.Log.Append(s.Now(), "upload-error", err.Error())
 		}
+	case "save":
+		err = s.save(f[1:])
+	case "state":
+		err = s.stateCmd(f[1:])
 	case "audit":
 		PrintAudit(s.Out, s.Log)
 	case "json":
@@ -170,6 +184,10 @@ func (s *Shell) Execute(line string) (status int, done bool) {
 		}
 	case "poweroff":
 		if status, err = poweroffStatus(f[1:]); err == nil {
+			s.saveAtPowerOff()
+			if s.State != nil {
+				s.State.Close()
+			}
 			s.Loader.Shutdown()
 			// The last entry: the listing that follows is the final one.
 			s.Log.Close(s.Now(), "poweroff", fmt.Sprintf("exit status %d", status))

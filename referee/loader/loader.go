@@ -19,6 +19,7 @@ import (
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee/audit"
+	"github.com/muscles/referee/referee/persist"
 	"github.com/muscles/referee/referee/served"
 	"github.com/muscles/referee/referee/verify"
 )
@@ -47,6 +48,11 @@ type Loader struct {
 	// SkipVerify is set only by test images (-X main.testSkipVerifier),
 	// to show that EL0 and the MMU alone contain hostile code.
 	SkipVerify bool
+	// Stored is the persistent state the sealed store loaded at boot
+	// (nil: none): its floors bind names to publishers and refuse older
+	// versions, and a persisted muscle admitted at the version it was
+	// saved with gets its trained state back.
+	Stored *persist.State
 
 	names   map[string]claim // every name admitted this boot
 	muscles []*served.Muscle
@@ -167,6 +173,9 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 	if h.BudgetMicros > muscle.MaxBudgetMicros {
 		return nil, "", fmt.Errorf("%w: a budget of %d µs exceeds the referee's limit of %d µs a call", ErrTooSlow, h.BudgetMicros, muscle.MaxBudgetMicros)
 	}
+	if err := l.checkFloor(h); err != nil {
+		return nil, "", err
+	}
 	if c, ok := l.names[h.Name]; ok {
 		if c.publisher != h.Publisher {
 			return nil, "", fmt.Errorf("%w: %q belongs to publisher %s; publisher %s may not serve a muscle under that name", ErrNameTaken, h.Name, c.publisher, h.Publisher)
@@ -196,9 +205,11 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 		return nil, "", err
 	}
 	sv.Memory = arena
+	restored := l.restore(sv)
 	state := blake3.Sum256(sv.Space.State())
 	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes blake3 %x",
 		h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State), state[:8])
+	detail += restored
 	if l.SkipVerify {
 		detail += " (verifier skipped: test image)"
 	}

@@ -262,3 +262,9 @@ func (s *Store) AnchorName() string {
 	}
 	return s.anchor.Name()
 }
+
+// Close wipes the store's keys; it saves nothing more.
+func (s *Store) Close() {
+	s.keys.Wipe()
+	s.refused = fmt.Errorf("closed")
+}

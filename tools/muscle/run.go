@@ -34,6 +34,9 @@ Commands:
   bundle -o OUT FILE...         pack sealed muscles into a newc cpio bundle
   audit --keys RECORD LOG [--require-complete] [--boot ID]
                                 check an audit log the referee printed: complete or a prefix
+  state inspect --keys RECORD FILE
+                                list a state disk's slots, generations and state
+                                hashes, and which record a referee would load
   help [COMMAND]                this text, or a command's flags
 
 Flags may come before or after file arguments; "--" ends the flags. Each
@@ -47,7 +50,8 @@ Exit status:
   3  file error (cannot read or write; refusing to overwrite without --force)
   4  rejected input (tampered, wrong key, unknown publisher, capability,
      rollback, truncated, malformed or unsupported blob, record, key file
-     or bundle, code the machine-code verifier refuses)
+     or bundle, code the machine-code verifier refuses, a state disk a
+     referee would refuse)
 `
 
 // command is one subcommand.
@@ -63,7 +67,7 @@ type ctx struct {
 }
 
 func commands() []*command {
-	return []*command{keygenCmd, sealCmd, inspectCmd, verifyCmd, bundleCmd, auditCmd}
+	return []*command{keygenCmd, sealCmd, inspectCmd, verifyCmd, bundleCmd, auditCmd, stateCmd}
 }
 
 // run is the whole command: it returns the exit status.

@@ -169,3 +169,12 @@ func (d *Disk) PowerCycle(how Cut, rng *rand.Rand) {
 	}
 	d.pending, d.cut, d.ops, d.CutAt = nil, false, 0, -1
 }
+
+// FromBytes is a disk holding b (whole blocks of bs bytes), for tools
+// that read a state disk file.
+func FromBytes(b []byte, bs int) (*Disk, error) {
+	if bs <= 0 || len(b)%bs != 0 {
+		return nil, fmt.Errorf("memdisk: %d bytes are not whole %d-byte blocks", len(b), bs)
+	}
+	return &Disk{bs: bs, durable: b, CutAt: -1}, nil
+}
