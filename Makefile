@@ -17,6 +17,10 @@
 #                        image; default for make qemu: the example models,
 #                        compiled, sealed with the development keys and
 #                        loaded at the board's bundle region
+#   STATE=FILE           make qemu: the state disk holding the sealed store
+#                        (trained state, version floors); default
+#                        build/state-BOARD.img, created empty on first use
+#                        (boards with a state medium: virt, imx8mpevk)
 #   CONSOLE=PATH         make qemu puts the console on a Unix socket at PATH
 #                        for tools/console (QEMU waits for it to connect)
 #   FIRMWARE=DIR         make sdcard: the Pi 4's GPU firmware (start4.elf,
@@ -47,7 +51,7 @@ FIRMWARE_DIR := build/raspi-firmware
 all: image
 
 help:
-	@sed -n '1,28p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,32p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "targets: toolchain image qemu sdcard firmware test bench clean"
 
 deps:
@@ -84,7 +88,8 @@ build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
 
 qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
-	@build/qemu-run -board $(BOARD) -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE))
+	@build/qemu-run -board $(BOARD) -kernel $(IMAGE) -keys $(KEYS) $(if $(EMBED),,-muscles $(MUSCLES)) $(if $(CONSOLE),-console $(CONSOLE)) \
+		$(if $(STATE),-state $(STATE),-default-state build/state-$(BOARD).img)
 
 # The Raspberry Pi 4's SD card: the image for BOARD=rpi4b, the key record
 # and the muscle bundle (MUSCLES, on the card beside the image, never built

@@ -2,9 +2,10 @@
 // qemu-system-aarch64 on each board the project supports (board/boards):
 // the machine and CPU, the RAM, the console (the board's first UART on
 // standard I/O or a Unix socket), semihosting for the exit status, the
-// board's entropy device where it has one, no other devices, and the key
-// record and muscle bundle loaded at their fixed addresses from the
-// board's memory map.
+// board's entropy device where it has one, its state medium when a state
+// disk file is given (written through, never -snapshot), no other
+// devices, and the key record and muscle bundle loaded at their fixed
+// addresses from the board's memory map.
 //
 // The same Config serves `make qemu` (through ./qemu/run) and the tests.
 package qemu
@@ -17,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/muscles/referee/board/boards"
+	"github.com/muscles/referee/referee/store"
 )
 
 // Binary is the emulator (Debian package qemu-system-arm).
@@ -196,6 +198,16 @@ func (c Config) Args() ([]string, error) {
 		return args, nil
 	}
 	return append(args, "-kernel", c.Kernel), nil
+}
+
+// MinStateDisk is the smallest state disk: the store's region.
+const MinStateDisk = store.RegionBytes
+
+// HasStateMedium reports whether the board has a state medium the
+// referee drives under QEMU.
+func HasStateMedium(board string) bool {
+	t, err := boards.Lookup(board)
+	return err == nil && machines[t.Name].state != nil
 }
 
 // stateArgs checks a state disk file and returns the options that attach

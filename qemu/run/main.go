@@ -4,8 +4,10 @@
 //
 // Usage:
 //
-//	go run ./qemu/run [-board virt|imx8mpevk|rpi4b] [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-no-rng] [-icount] [-console PATH]
+//	go run ./qemu/run [-board virt|imx8mpevk|rpi4b] [-kernel build/referee.elf] [-keys FILE] [-muscles FILE] [-state FILE | -default-state FILE] [-no-rng] [-icount] [-console PATH]
 //
+// A state disk named with -state or -default-state that does not exist is
+// created, empty (the referee starts a fresh sealed store on it).
 // Exit status: the image's; 125 if QEMU could not be started; 2 for bad
 // usage. Quit a running image with Ctrl-A x. When standard input is not a
 // terminal, its end types "poweroff" at the console.
@@ -23,6 +25,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/muscles/referee/qemu"
+	"github.com/muscles/referee/referee/store"
 )
 
 func main() {
@@ -33,6 +36,8 @@ func main() {
 	flag.StringVar(&c.Muscles, "muscles", "", "muscle bundle `FILE` to load at the bundle region")
 	flag.BoolVar(&c.NoRNG, "no-rng", false, "boot without the board's entropy device (virt: virtio-rng)")
 	flag.BoolVar(&c.ICount, "icount", false, "count instructions as guest time (-icount shift=0,sleep=off)")
+	flag.StringVar(&c.State, "state", "", "attach the state disk `FILE` as the board's state medium (created if missing)")
+	defaultState := flag.String("default-state", "", "like -state, but only on boards that have a state medium (make qemu's default)")
 	flag.StringVar(&c.Console, "console", "", "put the serial console on a Unix socket at `PATH` (QEMU waits for the first client, e.g. go run ./tools/console -connect PATH)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: run [flags]\n\nBoots the image on the board's QEMU machine and prints the QEMU command line first.\nThe exit status is the image's.\n\nFlags:\n")
@@ -42,6 +47,15 @@ func main() {
 	if flag.NArg() != 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if c.State == "" && *defaultState != "" && qemu.HasStateMedium(c.Board) {
+		c.State = *defaultState
+	}
+	if c.State != "" {
+		if err := createState(c.State); err != nil {
+			fmt.Fprintf(os.Stderr, "run: %v\n", err)
+			os.Exit(125)
+		}
 	}
 	cmd, err := c.Command(context.Background())
 	if err != nil {
@@ -78,4 +92,21 @@ func main() {
 		fmt.Fprintf(os.Stderr, "run: %v\n", err)
 		os.Exit(125)
 	}
+}
+
+// createState creates an empty state disk if file does not exist.
+func createState(file string) error {
+	if _, err := os.Stat(file); err == nil {
+		return nil
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating the state disk: %w", err)
+	}
+	if err := f.Truncate(store.DefaultDiskBytes); err != nil {
+		f.Close()
+		return fmt.Errorf("creating the state disk: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "run: created the state disk %s (%d MiB, empty: the referee starts a fresh sealed store on it)\n", file, store.DefaultDiskBytes>>20)
+	return f.Close()
 }

@@ -3,12 +3,24 @@
 package virt
 
 import (
-	"errors"
+	"sync"
 
 	"github.com/muscles/referee/board"
 )
 
-// StateDevice is not written yet.
+var (
+	stateOnce sync.Once
+	stateDev  *virtioBlk
+	stateErr  error
+)
+
+// StateDevice is the virtio block device (virtio_blk.go), found and
+// initialised on the first call; later calls return the same device, or
+// the same error.
 func (Board) StateDevice() (board.BlockDevice, error) {
-	return nil, errors.New("state device: not written yet")
+	stateOnce.Do(func() { stateDev, stateErr = findVirtioBlk() })
+	if stateErr != nil {
+		return nil, stateErr
+	}
+	return stateDev, nil
 }

@@ -8,8 +8,10 @@
 // It provides the runtime/goos hooks the runtime needs (RAM layout, PL011
 // console, generic-timer clock, entropy, idle and power-off through
 // semihosting) on top of TamaGo's arm64 and GICv3 packages and the
-// project's board/armv8, and implements board.Board for the referee. The
-// memory map is in the layout package, which host tools import too.
+// project's board/armv8, and implements board.Board for the referee, with
+// a virtio block device as the state medium. Its virtio drivers (entropy,
+// block) are polled and share one virtio-mmio transport. The memory map
+// is in the layout package, which host tools import too.
 //
 // Importing the package is enough: the runtime calls its hooks.
 package virt
