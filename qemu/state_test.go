@@ -1,0 +1,196 @@
+package qemu_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/qemu"
+	"github.com/muscles/referee/referee/store"
+)
+
+// live is a running referee whose console the test types at and reads.
+type live struct {
+	t    *testing.T
+	in   io.WriteCloser
+	mu   sync.Mutex
+	out  strings.Builder
+	seen int // how much of out the test has consumed
+	done chan error
+	kill func()
+}
+
+func start(t *testing.T, c qemu.Config) *live {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), bootTimeout)
+	cmd, err := c.Command(ctx)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	l := &live{t: t, done: make(chan error, 1)}
+	if l.in, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	r, w := io.Pipe()
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		br := bufio.NewReader(r)
+		for {
+			b, err := br.ReadByte()
+			if err != nil {
+				return
+			}
+			l.mu.Lock()
+			l.out.WriteByte(b)
+			l.mu.Unlock()
+		}
+	}()
+	go func() { err := cmd.Wait(); w.Close(); cancel(); l.done <- err }()
+	l.kill = func() { cmd.Process.Kill() }
+	return l
+}
+
+// await waits for a line matching re in the output not yet consumed and
+// consumes up to it.
+func (l *live) await(re *regexp.Regexp) []string {
+	l.t.Helper()
+	deadline := time.Now().Add(bootTimeout)
+	for time.Now().Before(deadline) {
+		l.mu.Lock()
+		rest := l.out.String()[l.seen:]
+		if loc := re.FindStringSubmatchIndex(rest); loc != nil {
+			m := re.FindStringSubmatch(rest)
+			l.seen += loc[1]
+			l.mu.Unlock()
+			return m
+		}
+		l.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	l.t.Fatalf("no output matching %q; console:\n%s", re, l.all())
+	return nil
+}
+
+func (l *live) all() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.out.String()
+}
+
+func (l *live) send(line string) { io.WriteString(l.in, line+"\n") }
+
+var (
+	reLoaded  = regexp.MustCompile(`(?m)^state: (loaded generation (\d+)|no valid record: a fresh store)`)
+	reReady   = regexp.MustCompile(`(?m)^console: type help`)
+	reOutput  = regexp.MustCompile(`(?m)^output \[([-0-9.e+]+)\]$`)
+	reSaved   = regexp.MustCompile(`(?m)^(?:state )?saved generation (\d+)`)
+	reTrained = regexp.MustCompile(`(?m)^state (saved generation \d+|not saved yet)`)
+)
+
+// TestStateSurvivesKill trains and saves the counter muscle (train adds
+// 1 to its state) in a loop and kills QEMU at a random moment, a bounded
+// number of times, on every board with a state medium: after each reboot
+// the generation loaded is at least the last one the console
+// acknowledged, and the counter is the value saved with it.
+func TestStateSurvivesKill(t *testing.T) {
+	forBoards(t, func(t *testing.T, tb *testBoard) {
+		if !qemu.HasStateMedium(tb.name) {
+			out, _ := boot(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile})
+			expectLines(t, out, `^state: no sealed store: `)
+			return
+		}
+		disk := filepath.Join(t.TempDir(), "state.img")
+		if err := os.WriteFile(disk, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(disk, store.DefaultDiskBytes); err != nil {
+			t.Fatal(err)
+		}
+		bundle := writeBundle(t, map[string][]byte{"counter": sealCounter(t, sealer, signer, "counter", muscle.CapAll)}, []string{"counter"})
+		rng := rand.New(rand.NewPCG(uint64(len(tb.name)), 42))
+		valueAt := map[uint64]int{0: 0} // generation -> counter saved with it
+		acked := uint64(0)
+		last := 0 // the counter when QEMU was killed
+		const rounds = 6
+		saves := 0
+		for round := 0; round <= rounds; round++ {
+			l := start(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile, Muscles: bundle, State: disk})
+			m := l.await(reLoaded)
+			gen := uint64(0)
+			if m[2] != "" {
+				gen, _ = strconv.ParseUint(m[2], 10, 64)
+			}
+			l.await(reReady)
+			l.send("run counter 0,0,0,0")
+			value, _ := strconv.Atoi(l.await(reOutput)[1])
+			if gen < acked {
+				t.Fatalf("round %d: loaded generation %d, but generation %d was acknowledged", round, gen, acked)
+			}
+			if want, ok := valueAt[gen]; ok && value != want {
+				t.Fatalf("round %d: generation %d holds counter %d, saved as %d", round, gen, value, want)
+			} else if !ok && (gen != acked+1 || value != last && value != last+1) {
+				// Only a save in flight at the kill may be newer than
+				// the last acknowledged, holding the counter as it was
+				// then (or one more: a train that saved).
+				t.Fatalf("round %d: loaded generation %d with counter %d; the last acknowledged is %d, the counter at the kill %d", round, gen, value, acked, last)
+			}
+			t.Logf("round %d: loaded generation %d (acknowledged %d), counter %d", round, gen, acked, value)
+			if round == rounds {
+				l.send("poweroff")
+				if err := <-l.done; err != nil {
+					t.Errorf("power-off: %v", err)
+				}
+				break
+			}
+			// Train and save until a random command, killed after a
+			// random delay.
+			killAt := 2 + rng.IntN(8)
+			for c := 0; ; c++ {
+				train := rng.IntN(2) == 0
+				if train {
+					l.send("train counter 1,0,0,0 0")
+				} else {
+					l.send("save")
+				}
+				if c == killAt {
+					time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
+					l.kill()
+					<-l.done
+					break
+				}
+				if train {
+					value, _ = strconv.Atoi(l.await(reOutput)[1])
+					s := l.await(reTrained)
+					if g, ok := strings.CutPrefix(s[1], "saved generation "); ok {
+						n, _ := strconv.ParseUint(g, 10, 64)
+						valueAt[n], acked = value, n
+						saves++
+					}
+				} else {
+					n, _ := strconv.ParseUint(l.await(reSaved)[1], 10, 64)
+					valueAt[n], acked = value, n
+					saves++
+				}
+			}
+			last = value
+		}
+		t.Logf("%d rounds killed at random, %d saves acknowledged, last generation %d", rounds, saves, acked)
+		if saves == 0 {
+			t.Error("no save was acknowledged: the test shows nothing")
+		}
+	})
+}
