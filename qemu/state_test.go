@@ -149,6 +149,8 @@ func TestStateSurvivesKill(t *testing.T) {
 				t.Fatalf("round %d: loaded generation %d with counter %d; the last acknowledged is %d, the counter at the kill %d", round, gen, value, acked, last)
 			}
 			t.Logf("round %d: loaded generation %d (acknowledged %d), counter %d", round, gen, acked, value)
+			// What was loaded is on the medium from now on.
+			valueAt[gen], acked = value, gen
 			if round == rounds {
 				l.send("poweroff")
 				if err := <-l.done; err != nil {
