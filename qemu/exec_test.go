@@ -30,7 +30,7 @@ var (
 		insRet)
 )
 
-func sealCounter(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, caps muscle.Capabilities) []byte {
+func sealCounter(t testing.TB, sk *muscle.SealingKey, sg *muscle.SigningKey, name string, caps muscle.Capabilities) []byte {
 	t.Helper()
 	return sealMuscle(t, sk, sg, counterInput(name, 1, caps))
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // sealMuscle seals in for a test, naming the test as its compiler.
-func sealMuscle(t *testing.T, sk *muscle.SealingKey, sg *muscle.SigningKey, in *muscle.Input) []byte {
+func sealMuscle(t testing.TB, sk *muscle.SealingKey, sg *muscle.SigningKey, in *muscle.Input) []byte {
 	t.Helper()
 	in.Provenance.Compiler, in.Provenance.Source = "qemu test", in.Name+".py"
 	blob, err := muscle.Seal(sk, sg, in)

@@ -3,11 +3,13 @@ package qemu_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,4 +197,63 @@ func TestStateSurvivesKill(t *testing.T) {
 			t.Error("no save was acknowledged: the test shows nothing")
 		}
 	})
+}
+
+var reCost = regexp.MustCompile(`(?m)^state: boot scan took (\d+) ns(?:, the last save (\d+) ns)?`)
+
+// BenchmarkState reports, in instructions (-icount), what the sealed
+// store costs: the boot scan of an empty medium and of one holding two
+// records, and a save, with the counter muscle alone (a state of a few
+// bytes) and with a muscle of 256 KiB of state beside it.
+func BenchmarkState(b *testing.B) {
+	for _, tb := range boardsUnderTest {
+		if !qemu.HasStateMedium(tb.name) {
+			continue
+		}
+		b.Run(tb.name, func(b *testing.B) {
+			wide := counterInput("wide", 1, muscle.CapAll)
+			wide.State = make([]byte, 256<<10)
+			wide.Manifest.State = muscle.Shape{64 << 10}
+			for _, set := range []struct {
+				name  string
+				files map[string][]byte
+			}{
+				{"small", map[string][]byte{"counter": sealCounter(b, sealer, signer, "counter", muscle.CapAll)}},
+				{"256KiB", map[string][]byte{"counter": sealCounter(b, sealer, signer, "counter", muscle.CapAll), "wide": sealMuscle(b, sealer, signer, wide)}},
+			} {
+				var order []string
+				for n := range set.files {
+					order = append(order, n)
+				}
+				slices.Sort(order)
+				bundle := writeBundle(b, set.files, order)
+				var scanEmpty, scanFull, save []float64
+				for i := 0; i < b.N; i++ {
+					disk := filepath.Join(b.TempDir(), "state.img")
+					if err := os.WriteFile(disk, make([]byte, store.DefaultDiskBytes), 0o600); err != nil {
+						b.Fatal(err)
+					}
+					for boot := 0; boot < 2; boot++ {
+						console, status := bootWithInput(b, qemu.Config{Board: tb.name, Kernel: tb.image, ICount: true, NoRNG: true, Keys: keyFile, Muscles: bundle, State: disk},
+							"save\nsave\nsave\nstate\npoweroff\n")
+						m := reCost.FindStringSubmatch(console)
+						if status != 0 || m == nil || m[2] == "" {
+							b.Fatalf("exit status %d; console:\n%s", status, console)
+						}
+						if boot == 0 {
+							scanEmpty = append(scanEmpty, parseFloat(b, m[1]))
+						} else {
+							scanFull = append(scanFull, parseFloat(b, m[1]))
+						}
+						save = append(save, parseFloat(b, m[2]))
+					}
+				}
+				b.ReportMetric(median(scanEmpty), set.name+":insns/scan-empty")
+				b.ReportMetric(median(scanFull), set.name+":insns/scan-2-records")
+				b.ReportMetric(median(save), set.name+":insns/save")
+				fmt.Printf("%s %s: boot scan, empty medium %.0f instructions; with 2 records %.0f; a save %.0f (no target set)\n",
+					tb.name, set.name, median(scanEmpty), median(scanFull), median(save))
+			}
+		})
+	}
 }

@@ -42,7 +42,10 @@ type Keeper struct {
 	// none says why there is no store (no medium, a medium too small).
 	none      string
 	lastSave  int64
-	saved     bool
+	// scanNanos and saveNanos are what the boot scan and the last save
+	// took, in guest time (instructions under QEMU -icount shift=0).
+	scanNanos, saveNanos int64
+	saved                bool
 	dirty     bool
 	lastSaved store.Saved
 }
@@ -59,7 +62,9 @@ func Boot(out io.Writer, log *audit.Log, now func() int64, l *loader.Loader, dev
 		log.Append(now(), "state", "no store: "+k.none)
 		return k
 	}
+	t0 := now()
 	st, payload, err := store.Open(dev, store.Standard, keys, anchor)
+	k.scanNanos = now() - t0
 	if st == nil {
 		k.none = fmt.Sprintf("%s: %v", dev.Name(), err)
 		fmt.Fprintf(out, "state: no sealed store: %s\n", k.none)
@@ -124,12 +129,14 @@ func (k *Keeper) Save(why string) (store.Saved, error) {
 	if k.st == nil {
 		return store.Saved{}, fmt.Errorf("%w: %s", ErrNoStore, k.none)
 	}
+	t0 := k.Now()
 	payload, err := k.Loader.Snapshot().Marshal()
 	if err != nil {
 		return store.Saved{}, err
 	}
 	sv, err := k.st.Commit(payload)
 	clear(payload)
+	k.saveNanos = k.Now() - t0
 	if err != nil {
 		k.Log.Append(k.Now(), "state-error", fmt.Sprintf("save (%s): %v", why, err))
 		return store.Saved{}, err
@@ -203,6 +210,11 @@ func (k *Keeper) Status() []string {
 	if k.dirty {
 		lines = append(lines, "unsaved training since then")
 	}
+	cost := fmt.Sprintf("boot scan took %d ns", k.scanNanos)
+	if k.saveNanos > 0 {
+		cost += fmt.Sprintf(", the last save %d ns", k.saveNanos)
+	}
+	lines = append(lines, cost+" (guest time; instructions under -icount)")
 	if k.st.AnchorName() == "none" {
 		lines = append(lines, NoAnchor)
 	}
