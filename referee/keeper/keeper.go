@@ -95,10 +95,10 @@ func Boot(out io.Writer, log *audit.Log, now func() int64, l *loader.Loader, dev
 	if err != nil {
 		// Sealed by this device's key yet not a state it writes: refuse
 		// rather than drop floors.
-		k.st = nil
-		k.none = fmt.Sprintf("generation %d: %v", n.Generation, err)
-		fmt.Fprintf(out, "state: REFUSED: %s\n", k.none)
-		log.Append(now(), "state-refused", k.none)
+		err = fmt.Errorf("generation %d: %w", n.Generation, err)
+		st.Refuse(err)
+		fmt.Fprintf(out, "state: REFUSED: %v; nothing is loaded or saved until `state format`\n", err)
+		log.Append(now(), "state-refused", err.Error())
 		return k
 	}
 	l.Stored = s

@@ -263,6 +263,11 @@ func (s *Store) AnchorName() string {
 	return s.anchor.Name()
 }
 
+// Refuse marks the store refused after the fact (its newest record
+// authenticates but its payload is not one the referee writes): it then
+// neither saves nor loads until Format, as if refused at boot.
+func (s *Store) Refuse(err error) { s.refused, s.newest = err, -1 }
+
 // Close wipes the store's keys; it saves nothing more.
 func (s *Store) Close() {
 	s.keys.Wipe()
