@@ -130,7 +130,8 @@ FUZZ_TARGETS := \
 	./muscle/:FuzzOpen ./muscle/:FuzzParseHeader ./muscle/:FuzzParseKeyRecord \
 	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
 	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./referee/verify/:FuzzVerify \
-	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming ./referee/audit/:FuzzNoise
+	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming ./referee/audit/:FuzzNoise \
+	./referee/store/:FuzzScan ./referee/persist/:FuzzUnmarshal
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
