@@ -181,8 +181,10 @@ func consoleReplies(console string, cmds []string) ([]string, error) {
 type reply struct {
 	Output    []*float32 `json:"output"`
 	StateHash *string    `json:"state_hash"`
-	Error     string     `json:"error"`
-	Code      string     `json:"code"`
+	// StateSave says whether train's state was saved (persist muscles).
+	StateSave *string `json:"state_save"`
+	Error     string  `json:"error"`
+	Code      string  `json:"code"`
 }
 
 func parseReply(line string) (*reply, []float32, error) {

@@ -60,7 +60,8 @@ var machines = map[string]machine{
 		// (QEMU 10 or later; qemu/deps.sh installs it.)
 		args:    []string{"-machine", "imx8mp-evk"},
 		serials: []string{"null"},
-		// An SD card in uSDHC3 (bus 2), the EVK's microSD slot.
+		// An SD card in uSDHC3 (bus 2), where the model attaches it (on
+		// the physical EVK uSDHC3 is the eMMC).
 		state: func(f string) []string {
 			return []string{"-drive", "if=sd,bus=2,id=state,format=raw,cache=writethrough,file=" + f}
 		},

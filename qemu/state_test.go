@@ -96,7 +96,7 @@ func (l *live) all() string {
 func (l *live) send(line string) { io.WriteString(l.in, line+"\n") }
 
 var (
-	reLoaded  = regexp.MustCompile(`(?m)^state: (loaded generation (\d+)|no valid record: a fresh store)`)
+	reLoaded  = regexp.MustCompile(`(?m)^state: (loaded generation (\d+).*|no valid record: a fresh store|no sealed store: .*|REFUSED: .*)$`)
 	reReady   = regexp.MustCompile(`(?m)^console: type help`)
 	reOutput  = regexp.MustCompile(`(?m)^output \[([-0-9.e+]+)\]$`)
 	reSaved   = regexp.MustCompile(`(?m)^(?:state )?saved generation (\d+)`)
@@ -132,6 +132,10 @@ func TestStateSurvivesKill(t *testing.T) {
 		for round := 0; round <= rounds; round++ {
 			l := start(t, qemu.Config{Board: tb.name, Kernel: tb.image, NoRNG: true, Keys: keyFile, Muscles: bundle, State: disk})
 			m := l.await(reLoaded)
+			if strings.HasPrefix(m[1], "no sealed store") || strings.HasPrefix(m[1], "REFUSED") {
+				l.kill()
+				t.Fatalf("round %d: %s; console:\n%s", round, m[1], l.all())
+			}
 			gen := uint64(0)
 			if m[2] != "" {
 				gen, _ = strconv.ParseUint(m[2], 10, 64)

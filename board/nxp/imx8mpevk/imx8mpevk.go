@@ -6,7 +6,9 @@
 // console, clocks, watchdogs, generic timers, RNG). This package adds what
 // the referee needs from the board (board.Board): the key and bundle
 // regions of the layout, the GICv3 interrupts for the idle wake-up and the
-// call deadline, the instruction counter, and power-off.
+// call deadline, the instruction counter, power-off, and the state device:
+// the SD card in uSDHC3 (QEMU's -drive if=sd,bus=2), through a small
+// polled driver of its own (usdhc.go says why not TamaGo's soc/nxp/usdhc).
 //
 // Build with the linkramsize tag, which gives the runtime the layout's RAM
 // size in place of the EVK's 6 GiB (tools/image does so for

@@ -49,6 +49,12 @@ const (
 	// UART1 is the console (the EVK's debug USB port; QEMU's first
 	// -serial).
 	UART1 = 0x3086_0000
+	// CCM is the clock controller (the uSDHC3 clock root and gate).
+	CCM = 0x3038_0000
+	// USDHC3 is the SD host controller whose card holds the sealed state
+	// (QEMU's -drive if=sd,bus=2; on the EVK it carries the eMMC, and the
+	// microSD slot is uSDHC2 at 0x30B5_0000).
+	USDHC3 = 0x30B6_0000
 )
 
 // Layout is the memory map in the board contract's terms.
