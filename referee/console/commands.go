@@ -210,6 +210,9 @@ func (s *Shell) train(args []string) error {
 	for i := 0; i < steps; i++ {
 		if err := m.Call(sandbox.Train, x, y); err != nil {
 			s.trained(m, i, persist)
+			if persist && i > 0 && s.State != nil {
+				s.State.Changed()
+			}
 			return s.callFailed(m, sandbox.Train, err)
 		}
 	}

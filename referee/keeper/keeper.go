@@ -56,6 +56,9 @@ type Keeper struct {
 // board so far.
 func Boot(out io.Writer, log *audit.Log, now func() int64, l *loader.Loader, dev board.BlockDevice, devErr error, keys *muscle.StateKeys, anchor store.Anchor) *Keeper {
 	k := &Keeper{Out: out, Log: log, Now: now, Loader: l}
+	if devErr == nil && dev == nil {
+		devErr = errors.New("the board named no state medium")
+	}
 	if devErr != nil {
 		k.none = devErr.Error()
 		fmt.Fprintf(out, "state: no sealed store: %s\n", k.none)
@@ -153,7 +156,7 @@ func (k *Keeper) Trained() string {
 	if k.st == nil {
 		return "not saved: " + ErrNoStore.Error()
 	}
-	k.dirty = true
+	k.Changed()
 	if k.saved && k.Now()-k.lastSave < AutoSaveEvery {
 		return fmt.Sprintf("not saved yet: at most one automatic save every %d s; `save` saves now", AutoSaveEvery/1_000_000_000)
 	}
@@ -162,6 +165,14 @@ func (k *Keeper) Trained() string {
 		return "NOT SAVED: " + err.Error()
 	}
 	return fmt.Sprintf("saved generation %d", sv.Generation)
+}
+
+// Changed records that a persisted muscle's state changed without a save
+// (a train that faulted part-way): the next save, or power-off, saves it.
+func (k *Keeper) Changed() {
+	if k.st != nil {
+		k.dirty = true
+	}
 }
 
 // Unsaved reports whether trained state has changed since the last save.

@@ -20,6 +20,7 @@ import (
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/muscle/muscletest"
 	"github.com/muscles/referee/referee/audit"
+	"github.com/muscles/referee/referee/persist"
 	"github.com/muscles/referee/referee/sandbox"
 	"github.com/muscles/referee/referee/verify"
 )
@@ -475,5 +476,85 @@ func TestLoadBundleWithoutBundle(t *testing.T) {
 	h.LoadBundle("at 0x91000000", "", entries, err)
 	if h.out.String() != "muscles: bundle at 0x91000000 with 0 entries\n" {
 		t.Errorf("empty bundle: output %q", h.out.String())
+	}
+}
+
+// TestStoredState: the sealed store's floors refuse older versions and
+// other publishers across boots; stored state is given back only to the
+// muscle it was saved from (same publisher, version and state size), never
+// to another name's, version's or publisher's.
+func TestStoredState(t *testing.T) {
+	k := newKeys(t, muscle.CapAll)
+	persisted := func(name string, version uint64, stateFloats int) []byte {
+		in := &muscle.Input{Name: name, Version: version, Capabilities: muscle.CapAll, BudgetMicros: 1000,
+			Code: append(append([]byte{}, codeRet...), codeRet...), State: floats(stateFloats)}
+		in.Manifest.TrainEntry = 4
+		in.Manifest.Input, in.Manifest.Output, in.Manifest.State, in.Manifest.Target = muscle.Shape{4}, muscle.Shape{1}, muscle.Shape{uint32(stateFloats)}, muscle.Shape{1}
+		in.Provenance.Compiler, in.Provenance.Source = "loader test", name+".py"
+		blob, err := muscle.Seal(k.sk, k.sg, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return blob
+	}
+	trained := func(b byte, n int) persist.Muscle {
+		st := bytes.Repeat([]byte{b}, 4*n)
+		return persist.Muscle{Publisher: k.sg.Publisher, Version: 2, Hash: blake3.Sum256(st), State: st}
+	}
+	other := muscle.PublisherID{0xee}
+	a, b, c, d := trained(1, 5), trained(2, 5), trained(3, 6), trained(4, 5)
+	a.Name, b.Name, c.Name, d.Name = "a", "b", "c", "d"
+	b.Version = 1       // saved from v1; v2 is served
+	d.Publisher = other // saved from another publisher's "d"
+	h := newLoader(k)
+	h.Stored = &persist.State{
+		Muscles: []persist.Muscle{a, b, c, d},
+		Floors: []persist.Floor{{Name: "a", Publisher: k.sg.Publisher, Version: 2}, {Name: "old", Publisher: k.sg.Publisher, Version: 5},
+			{Name: "theirs", Publisher: other, Version: 1}},
+	}
+	for _, m := range []struct {
+		name    string
+		version uint64
+		floats  int
+		restore bool
+		err     error
+	}{
+		{"a", 2, 5, true, nil},
+		{"b", 2, 5, false, nil}, // another version's state
+		{"c", 2, 5, false, nil}, // a state of another size
+		{"d", 2, 5, false, nil}, // another publisher's state
+		{"old", 4, 5, false, muscle.ErrRollback},
+		{"old", 5, 5, false, nil}, // the floor itself is the same muscle again
+		{"theirs", 3, 5, false, ErrNameTaken},
+	} {
+		detail, err := h.Admit(m.name, persisted(m.name, m.version, m.floats))
+		if !errors.Is(err, m.err) {
+			t.Fatalf("%s v%d: %v, want %v", m.name, m.version, err, m.err)
+		}
+		if err != nil {
+			continue
+		}
+		restored := strings.Contains(detail, "restored")
+		if restored != m.restore {
+			t.Errorf("%s v%d: restored %v (%s)", m.name, m.version, restored, detail)
+		}
+		if got := h.Find(m.name).Space.State(); restored && !bytes.Equal(got, a.State) {
+			t.Errorf("%s: restored state differs", m.name)
+		}
+	}
+	// The snapshot keeps the floors of names not served and the highest
+	// versions of those served.
+	snap := h.Snapshot()
+	if f := snap.FindFloor("theirs"); f == nil || f.Publisher != other {
+		t.Errorf("snapshot lost another publisher's floor: %+v", snap.Floors)
+	}
+	if f := snap.FindFloor("old"); f == nil || f.Version != 5 {
+		t.Errorf("snapshot floor of old: %+v", f)
+	}
+	if m := snap.FindMuscle("a"); m == nil || !bytes.Equal(m.State, a.State) {
+		t.Errorf("snapshot of a: %+v", m)
+	}
+	if m := snap.FindMuscle("b"); m == nil || m.Version != 2 {
+		t.Errorf("snapshot keeps b's old state instead of the served v2's: %+v", m)
 	}
 }
