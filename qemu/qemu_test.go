@@ -22,6 +22,9 @@ func TestArgs(t *testing.T) {
 	bigKeys := write("big-keys.bin", 64<<10+1)
 	bundle := write("bundle.bin", 1000)
 	comma := write("a,b.bin", 10)
+	disk := write("state.img", 16<<20)
+	oddDisk := write("odd.img", 16<<20+512)
+	smallDisk := write("small.img", 1<<20)
 
 	tests := []struct {
 		name    string
@@ -46,6 +49,14 @@ func TestArgs(t *testing.T) {
 		{"missing keys", Config{Kernel: kernel, Keys: filepath.Join(dir, "nokeys")}, nil, "key record (KEYS)"},
 		{"keys too big", Config{Kernel: kernel, Keys: bigKeys}, nil, "holds 65536"},
 		{"comma", Config{Kernel: kernel, Muscles: comma}, nil, "comma"},
+		{"virt state", Config{Kernel: kernel, State: disk},
+			[]string{"-drive", "if=none,id=state,format=raw,cache=writethrough,file=" + disk, "-device", "virtio-blk-device,drive=state"}, ""},
+		{"imx8mpevk state", Config{Board: "imx8mpevk", Kernel: kernel, NoRNG: true, State: disk},
+			[]string{"-drive", "if=sd,bus=2,id=state,format=raw,cache=writethrough,file=" + disk}, ""},
+		{"imx8mpevk odd state", Config{Board: "imx8mpevk", Kernel: kernel, NoRNG: true, State: oddDisk}, nil, "power of two"},
+		{"small state", Config{Kernel: kernel, State: smallDisk}, nil, "needs at least"},
+		{"missing state", Config{Kernel: kernel, State: filepath.Join(dir, "nodisk")}, nil, "state disk (STATE)"},
+		{"rpi4b state", Config{Board: "rpi4b", Kernel: kernel, NoRNG: true, State: disk}, nil, "no state medium"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +78,12 @@ func TestArgs(t *testing.T) {
 			}
 			if i != len(tt.want) {
 				t.Errorf("args %q lack %q (in order)", args, tt.want[i])
+			}
+			if tt.c.State == "" && (slices.Contains(args, "-drive") || slices.Contains(args, "-snapshot")) {
+				t.Errorf("no state disk, but args %q", args)
+			}
+			if slices.Contains(args, "-snapshot") {
+				t.Errorf("args %q: a state disk is never a snapshot", args)
 			}
 			if tt.c.NoRNG == slices.Contains(args, "virtio-rng-device") {
 				t.Errorf("NoRNG=%v but args %q", tt.c.NoRNG, args)
