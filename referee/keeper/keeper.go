@@ -40,14 +40,16 @@ type Keeper struct {
 
 	st *store.Store
 	// none says why there is no store (no medium, a medium too small).
-	none      string
-	lastSave  int64
-	// scanNanos and saveNanos are what the boot scan and the last save
-	// took, in guest time (instructions under QEMU -icount shift=0).
-	scanNanos, saveNanos int64
-	saved                bool
-	dirty     bool
-	lastSaved store.Saved
+	none     string
+	lastSave int64
+	// dev is the medium, metered; scan and save are what the boot scan
+	// and the last save took, in guest time (instructions under QEMU
+	// -icount shift=0), and how much of it was spent in the device.
+	dev        *metered
+	scan, save cost
+	saved      bool
+	dirty      bool
+	lastSaved  store.Saved
 }
 
 // Boot opens the store on the board's medium (dev, or devErr saying why
@@ -65,9 +67,10 @@ func Boot(out io.Writer, log *audit.Log, now func() int64, l *loader.Loader, dev
 		log.Append(now(), "state", "no store: "+k.none)
 		return k
 	}
+	k.dev = &metered{BlockDevice: dev, now: now}
 	t0 := now()
-	st, payload, err := store.Open(dev, store.Standard, keys, anchor)
-	k.scanNanos = now() - t0
+	st, payload, err := store.Open(k.dev, store.Standard, keys, anchor)
+	k.scan = cost{now() - t0, k.dev.spent}
 	if st == nil {
 		k.none = fmt.Sprintf("%s: %v", dev.Name(), err)
 		fmt.Fprintf(out, "state: no sealed store: %s\n", k.none)
@@ -132,14 +135,14 @@ func (k *Keeper) Save(why string) (store.Saved, error) {
 	if k.st == nil {
 		return store.Saved{}, fmt.Errorf("%w: %s", ErrNoStore, k.none)
 	}
-	t0 := k.Now()
+	t0, d0 := k.Now(), k.dev.spent
 	payload, err := k.Loader.Snapshot().Marshal()
 	if err != nil {
 		return store.Saved{}, err
 	}
 	sv, err := k.st.Commit(payload)
 	clear(payload)
-	k.saveNanos = k.Now() - t0
+	k.save = cost{k.Now() - t0, k.dev.spent - d0}
 	if err != nil {
 		k.Log.Append(k.Now(), "state-error", fmt.Sprintf("save (%s): %v", why, err))
 		return store.Saved{}, err
@@ -221,11 +224,11 @@ func (k *Keeper) Status() []string {
 	if k.dirty {
 		lines = append(lines, "unsaved training since then")
 	}
-	cost := fmt.Sprintf("boot scan took %d ns", k.scanNanos)
-	if k.saveNanos > 0 {
-		cost += fmt.Sprintf(", the last save %d ns", k.saveNanos)
+	c := "boot scan " + k.scan.String()
+	if k.save.total > 0 {
+		c += "; the last save " + k.save.String()
 	}
-	lines = append(lines, cost+" (guest time; instructions under -icount)")
+	lines = append(lines, c+" (guest time: instructions under -icount)")
 	if k.st.AnchorName() == "none" {
 		lines = append(lines, NoAnchor)
 	}
