@@ -12,7 +12,7 @@ import (
 )
 
 // Small slots keep the tests fast; the format's geometry is the same code.
-var geo = Geometry{Slots: 2, SlotBytes: 16 << 10}
+var geo = Geometry{Slots: 2, SlotBytes: 64 << 10}
 
 const blockSize = 512
 
@@ -83,43 +83,49 @@ func TestFreshAndReopen(t *testing.T) {
 // fails.
 func TestCutAtEveryWrite(t *testing.T) {
 	k := keys(1)
-	base := newDisk()
-	s, _ := mustOpen(t, base, k, nil)
-	mustCommit(t, s, payload(1))
-	mustCommit(t, s, payload(2)) // both slots hold records
-	probe := base.Clone()
-	ps, _ := mustOpen(t, probe, k, nil)
-	mustCommit(t, ps, payload(3))
-	ops := probe.Ops()
-	rng := rand.New(rand.NewPCG(1, 2))
-	tried, newSeen := 0, 0
-	for cut := 0; cut <= ops; cut++ {
-		for _, how := range []memdisk.Cut{memdisk.LoseCache, memdisk.KeepCache, memdisk.Scramble, memdisk.Scramble, memdisk.Scramble} {
-			d := base.Clone()
-			d.CutAt = cut
-			s, _ := mustOpen(t, d, k, nil)
-			_, err := s.Commit(payload(3))
-			reported := err == nil
-			if reported != (cut == ops) {
-				t.Fatalf("cut before operation %d of %d: commit error %v", cut, ops, err)
-			}
-			d.PowerCycle(how, rng)
-			_, p, err := Open(d, geo, k, nil)
-			tried++
-			switch {
-			case err != nil:
-				t.Fatalf("cut before operation %d (%v): reboot failed: %v", cut, how, err)
-			case bytes.Equal(p, payload(3)):
-				newSeen++
-			case reported || !bytes.Equal(p, payload(2)):
-				t.Fatalf("cut before operation %d (%v, reported %v): loaded neither the old nor the new state", cut, how, reported)
+	points := 0
+	for _, size := range []int{1, 10} { // payloads of about 3 KiB and 33 KiB
+		big := func(n int) []byte { return bytes.Repeat(payload(n), size) }
+		base := newDisk()
+		s, _ := mustOpen(t, base, k, nil)
+		mustCommit(t, s, big(1))
+		mustCommit(t, s, big(2)) // both slots hold records
+		probe := base.Clone()
+		ps, _ := mustOpen(t, probe, k, nil)
+		mustCommit(t, ps, big(3))
+		ops := probe.Ops()
+		rng := rand.New(rand.NewPCG(1, uint64(size)))
+		tried, newSeen := 0, 0
+		for cut := 0; cut <= ops; cut++ {
+			for _, how := range []memdisk.Cut{memdisk.LoseCache, memdisk.KeepCache, memdisk.Scramble, memdisk.Scramble, memdisk.Scramble} {
+				d := base.Clone()
+				d.CutAt = cut
+				s, _ := mustOpen(t, d, k, nil)
+				_, err := s.Commit(big(3))
+				reported := err == nil
+				if reported != (cut == ops) {
+					t.Fatalf("cut before operation %d of %d: commit error %v", cut, ops, err)
+				}
+				d.PowerCycle(how, rng)
+				_, p, err := Open(d, geo, k, nil)
+				tried++
+				switch {
+				case err != nil:
+					t.Fatalf("cut before operation %d (%v): reboot failed: %v", cut, how, err)
+				case bytes.Equal(p, big(3)):
+					newSeen++
+				case reported || !bytes.Equal(p, big(2)):
+					t.Fatalf("cut before operation %d (%v, reported %v): loaded neither the old nor the new state", cut, how, reported)
+				}
 			}
 		}
+		points += ops + 1
+		t.Logf("%d-byte payload: %d cut points (%d operations in a commit), %d reboots, new state loaded in %d", len(big(3)), ops+1, ops, tried, newSeen)
+		if newSeen == 0 {
+			t.Errorf("no cut left the new state: the test cannot tell old from new")
+		}
 	}
-	t.Logf("%d cut points (%d operations in a commit), %d reboots, new state loaded in %d", ops+1, ops, tried, newSeen)
-	if newSeen == 0 {
-		t.Errorf("no cut left the new state: the test cannot tell old from new")
-	}
+	t.Logf("%d cut points in all", points)
 }
 
 // TestChainedCuts: random cuts during a commit, during the reboot's next
@@ -251,6 +257,8 @@ func TestBitFlips(t *testing.T) {
 // limit) and refused with one.
 func TestReplay(t *testing.T) {
 	k := keys(1)
+	replays := 0
+	defer func() { t.Logf("%d replays tried", replays) }()
 	for _, anchored := range []bool{false, true} {
 		var a Anchor
 		if anchored {
@@ -263,24 +271,42 @@ func TestReplay(t *testing.T) {
 			mustCommit(t, s, payload(i))
 			snaps = append(snaps, append([]byte(nil), d.Bytes()...))
 		}
-		// Slot 0 holds generation 3, slot 1 generation 4. Put
-		// generation 1's slot-0 record back over generation 3.
-		c := d.Clone()
-		copy(c.Bytes()[:geo.SlotBytes], snaps[0][:geo.SlotBytes])
-		_, p, err := Open(c, geo, k, a)
-		if err != nil || !bytes.Equal(p, payload(4)) {
-			t.Errorf("anchored %v: an old record beside the newest: err %v, newest loaded %v", anchored, err, bytes.Equal(p, payload(4)))
-		}
-		// The whole medium as it was after generation 2.
-		c = d.Clone()
-		c.SetBytes(snaps[1])
-		_, p, err = Open(c, geo, k, a)
-		if anchored {
-			if !errors.Is(err, ErrReplay) {
-				t.Errorf("anchored: a restored medium gave %v, want ErrReplay", err)
+		// Slot 0 holds generation 3, slot 1 generation 4. An old record
+		// put back over either loses to the newer one left in the other.
+		for _, r := range []struct{ slot, snap, want int }{
+			{0, 0, 4}, // generation 1 over generation 3
+			{1, 1, 3}, // generation 2 over generation 4
+			{0, 2, 4}, // generation 3 over itself
+		} {
+			c := d.Clone()
+			lo := r.slot * geo.SlotBytes
+			copy(c.Bytes()[lo:lo+geo.SlotBytes], snaps[r.snap][lo:lo+geo.SlotBytes])
+			_, p, err := Open(c, geo, k, a)
+			replays++
+			if anchored && r.want < 4 {
+				// The anchored generation was overwritten: refused.
+				if !errors.Is(err, ErrReplay) {
+					t.Errorf("anchored: slot %d from after generation %d: %v, want ErrReplay", r.slot, r.snap+1, err)
+				}
+				continue
 			}
-		} else if err != nil || !bytes.Equal(p, payload(2)) {
-			t.Errorf("no anchor: a restored medium must load its newest record (undetectable without an anchor): err %v", err)
+			if err != nil || !bytes.Equal(p, payload(r.want)) {
+				t.Errorf("anchored %v: slot %d from after generation %d: err %v, want generation %d loaded", anchored, r.slot, r.snap+1, err, r.want)
+			}
+		}
+		// The whole medium as it was after generations 1, 2 and 3.
+		for i := 0; i < 3; i++ {
+			c := d.Clone()
+			c.SetBytes(snaps[i])
+			_, p, err := Open(c, geo, k, a)
+			replays++
+			if anchored {
+				if !errors.Is(err, ErrReplay) {
+					t.Errorf("anchored: the medium of generation %d gave %v, want ErrReplay", i+1, err)
+				}
+			} else if err != nil || !bytes.Equal(p, payload(i+1)) {
+				t.Errorf("no anchor: the medium of generation %d must load as it is (undetectable without an anchor): err %v", i+1, err)
+			}
 		}
 	}
 	// With the anchor, a cut after the record is durable but before the
