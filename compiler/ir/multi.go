@@ -31,6 +31,9 @@ func RunPassesOutputs(g *Graph, passes []Pass, outs []*Value) ([]*Value, error) 
 	g.Output = sink
 	for _, p := range passes {
 		p.Run(g)
+		if err := checkAfter(g, p); err != nil {
+			return nil, err
+		}
 	}
 	if n := len(g.Values); n == 0 || g.Values[n-1] != sink {
 		return nil, fmt.Errorf("ir: a pass moved the result sink")

@@ -17,11 +17,15 @@ var Passes = []Pass{
 	{"dce", DCE},
 }
 
-// RunPasses runs passes in order on g. If after is not empty, it stops
-// after the pass of that name and reports an error if there is none.
+// RunPasses runs passes in order on g, checking the graph (Check) after
+// each. If after is not empty, it stops after the pass of that name and
+// reports an error if there is none.
 func RunPasses(g *Graph, passes []Pass, after string) error {
 	for _, p := range passes {
 		p.Run(g)
+		if err := checkAfter(g, p); err != nil {
+			return err
+		}
 		if p.Name == after {
 			return nil
 		}
