@@ -7,8 +7,9 @@ import "github.com/muscles/referee/compiler/ir"
 // that the gradient rules never see a fused op. The training graph runs
 // the ir passes after the gradients are built, which fuses again where
 // the backward pass leaves the intermediate values single-use.
-// autodiff.TrainFile traces the source itself and never sees an OpDense;
-// Train does when it is given a model whose graph was optimised.
+// The pipeline (compiler/pipeline) runs autodiff before the forward
+// graph's passes, so it never sees an OpDense; Train does when it is given
+// a model whose graph was optimised.
 func (b builder) unfuseDense(v *ir.Value, args []*ir.Value) *ir.Value {
 	s := b.add(b.matmul(args[0], args[1]), args[2])
 	switch v.Act {

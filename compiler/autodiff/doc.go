@@ -3,11 +3,12 @@
 // so that the reference interpreter (and later the code generator) runs it
 // unchanged.
 //
-// Train (train.go) copies the forward graph of a frontend.Model into a new
-// ir.Graph with two inputs, the model input and the target (a second
-// OpInput, named "target" unless the model input already has that name),
-// appends the loss (loss.go: mean squared error np.mean((y - target) ** 2),
-// or the module's own def loss(y, target) when built with TrainFile),
+// Train (train.go) copies the forward graph of an ir.Model, as the front
+// end produced it, into a new ir.Graph with two inputs, the model input and
+// the target (a second OpInput, named "target" unless the model input
+// already has that name), appends the loss (the mean squared error
+// np.mean((y - target) ** 2), or the model's own loss graph, ir.Model.Loss,
+// copied in by loss.go),
 // differentiates the loss with respect to every trainable parameter
 // (grad.go drives the backward sweep, rules.go holds one rule per op) and
 // appends p_new = p - lr * grad for each. The ir passes (fold, simplify,

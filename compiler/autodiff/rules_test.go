@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/numpytest"
 )
@@ -139,13 +138,13 @@ var ruleCases = []ruleCase{
 	}},
 }
 
-// handModel wraps a hand-built forward graph as a frontend.Model with
+// handModel wraps a hand-built forward graph as a ir.Model with
 // learning rate 1 (so an update is p - grad).
-func handModel(t *testing.T, rc ruleCase, r *rand.Rand) *frontend.Model {
+func handModel(t *testing.T, rc ruleCase, r *rand.Rand) *ir.Model {
 	t.Helper()
 	g := ir.New()
 	x := g.Input("x", rc.in)
-	m := &frontend.Model{Graph: g, InputName: "x", InputShape: rc.in, LearningRate: 1}
+	m := &ir.Model{Graph: g, InputName: "x", InputShape: rc.in, LearningRate: 1}
 	var ps []*ir.Value
 	for i, s := range rc.params {
 		init := make([]float32, s.Size())
@@ -155,7 +154,7 @@ func handModel(t *testing.T, rc ruleCase, r *rand.Rand) *frontend.Model {
 		name := string(rune('a' + i))
 		p := g.Param(name, s, init, true)
 		ps = append(ps, p)
-		m.Params = append(m.Params, frontend.Param{Name: name, Shape: s, Init: init, Trainable: true, Value: p})
+		m.Params = append(m.Params, ir.Param{Name: name, Shape: s, Init: init, Trainable: true, Value: p})
 	}
 	out, err := rc.f(g, x, ps)
 	if err != nil {

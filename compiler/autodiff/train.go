@@ -3,7 +3,6 @@ package autodiff
 import (
 	"fmt"
 
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -26,7 +25,7 @@ type TrainGraph struct {
 	Updates      []Update // the trainable parameters, in the model's order
 	Frozen       []string // parameters read but never updated
 	LearningRate float64
-	CustomLoss   bool // the module's def loss(y, target), not mean squared error
+	CustomLoss   bool // the model's own loss (ir.Model.Loss), not mean squared error
 
 	// LossGraph computes the loss only (Output); its inputs have the same
 	// names as Input and Target. Loss and the tests use it.
@@ -47,9 +46,13 @@ func mse(b builder, y, target *ir.Value, _ map[string]*ir.Value) *ir.Value {
 	return must(b.g.Reduce(ir.OpReduceMean, d, 0, true, false))
 }
 
-// Train builds the training graph of m with the default loss, the mean
-// squared error np.mean((y - target) ** 2). m is not modified.
-func Train(m *frontend.Model) (*TrainGraph, error) {
+// Train builds the training graph of m with its loss (m.Loss), or the
+// mean squared error np.mean((y - target) ** 2) if it has none. m is not
+// modified.
+func Train(m *ir.Model) (*TrainGraph, error) {
+	if m.Loss != nil {
+		return train(m, graphLoss(m.Loss), true)
+	}
 	return train(m, mse, false)
 }
 
@@ -63,7 +66,7 @@ type forwardLoss struct {
 
 // buildForwardLoss copies m's forward graph into a new graph, adds the
 // target input and appends the loss.
-func buildForwardLoss(m *frontend.Model, loss lossFunc) *forwardLoss {
+func buildForwardLoss(m *ir.Model, loss lossFunc) *forwardLoss {
 	src := m.Graph
 	if src == nil || src.Output == nil {
 		failf("autodiff: the model has no forward graph")
@@ -118,7 +121,7 @@ func buildForwardLoss(m *frontend.Model, loss lossFunc) *forwardLoss {
 	return fl
 }
 
-func train(m *frontend.Model, loss lossFunc, custom bool) (tg *TrainGraph, err error) {
+func train(m *ir.Model, loss lossFunc, custom bool) (tg *TrainGraph, err error) {
 	defer catch(&err)
 	fl := buildForwardLoss(m, loss)
 	b := builder{fl.g}

@@ -60,7 +60,8 @@ import (
 
 	A "github.com/muscles/referee/compiler/arm64"
 	"github.com/muscles/referee/compiler/codegen"
-	"github.com/muscles/referee/compiler/frontend"
+	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/pipeline"
 )
 
 // The external tools.
@@ -99,22 +100,22 @@ func Tools() error {
 
 // Compiled is a model through the whole pipeline.
 type Compiled struct {
-	Model  *frontend.Model
+	Model  *ir.Model
 	Muscle *codegen.Muscle
 }
 
-// Compile runs the musclec pipeline (codegen.CompileSource) on a model
-// file.
+// Compile runs the musclec pipeline (compiler/pipeline) on a model file,
+// up to the machine code.
 func Compile(path string) (*Compiled, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	m, mu, err := codegen.CompileSource(path, src)
+	r, err := pipeline.Run(path, src, pipeline.Options{}, "assemble")
 	if err != nil {
 		return nil, err
 	}
-	return &Compiled{Model: m, Muscle: mu}, nil
+	return &Compiled{Model: r.Model, Muscle: r.Muscle}, nil
 }
 
 // Profile is a program as llvm-mca input: one GNU-syntax line per

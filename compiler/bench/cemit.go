@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/muscles/referee/compiler/codegen"
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -23,7 +22,7 @@ import (
 // programmer would write with fixed trip counts; MatMul is written in
 // i-p-j order (row of A broadcast against rows of B), which gcc can
 // vectorise without reassociating any sum. Math functions call libm.
-func EmitC(g *ir.Graph, params []frontend.Param) (string, error) {
+func EmitC(g *ir.Graph, params []ir.Param) (string, error) {
 	if g == nil || g.Output == nil {
 		return "", fmt.Errorf("bench: graph has no output")
 	}

@@ -6,7 +6,6 @@ import (
 	"math"
 
 	A "github.com/muscles/referee/compiler/arm64"
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -43,7 +42,7 @@ func (c *Code) InitialState() []byte {
 // Compile generates the forward entry for g (after the ir passes) with
 // the state layout ParamLayout(params) followed by g's large constants.
 // It returns an error naming the first op it does not support.
-func Compile(g *ir.Graph, params []frontend.Param) (code *Code, err error) {
+func Compile(g *ir.Graph, params []ir.Param) (code *Code, err error) {
 	if g.Output == nil {
 		return nil, fmt.Errorf("codegen: graph has no output")
 	}

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/arch/arm64/arm64asm"
 
 	"github.com/muscles/referee/compiler/autodiff"
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/numpytest"
 )
@@ -53,7 +52,7 @@ func TestDenseOps(t *testing.T) {
 				wInit[i] = float32(r.IntN(65)-32) / 64
 			}
 			w := g.Param("W", tc.w, wInit, true)
-			params := []frontend.Param{{Name: "W", Shape: tc.w, Init: wInit, Trainable: true, Value: w}}
+			params := []ir.Param{{Name: "W", Shape: tc.w, Init: wInit, Trainable: true, Value: w}}
 			mm := must(g.MatMul(x, w))
 			var b *ir.Value
 			switch tc.bias {
@@ -70,10 +69,10 @@ func TestDenseOps(t *testing.T) {
 					init[i] = float32(r.IntN(33)-16) / 16
 				}
 				b = g.Param("b", bs, init, true)
-				params = append(params, frontend.Param{Name: "b", Shape: bs, Init: init, Trainable: true, Value: b})
+				params = append(params, ir.Param{Name: "b", Shape: bs, Init: init, Trainable: true, Value: b})
 			case "scalar":
 				b = g.Param("b", nil, []float32{0.375}, true)
-				params = append(params, frontend.Param{Name: "b", Init: []float32{0.375}, Trainable: true, Value: b})
+				params = append(params, ir.Param{Name: "b", Init: []float32{0.375}, Trainable: true, Value: b})
 			case "const":
 				d := make([]float32, mm.Shape.Size())
 				for i := range d {
@@ -158,7 +157,7 @@ func withoutFuse(f func()) {
 }
 
 // compileMuscleFile is the musclec pipeline on a model file.
-func compileMuscleFile(t *testing.T, path string) (*Muscle, *frontend.Model, *autodiff.TrainGraph) {
+func compileMuscleFile(t *testing.T, path string) (*Muscle, *ir.Model, *autodiff.TrainGraph) {
 	t.Helper()
 	m, tg := loadTrain(t, path)
 	mu, err := CompileMuscle(m, tg)

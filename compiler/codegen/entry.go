@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	A "github.com/muscles/referee/compiler/arm64"
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -22,7 +21,7 @@ type stateLayout struct {
 	consts map[string]Slot
 }
 
-func newStateLayout(params []frontend.Param) *stateLayout {
+func newStateLayout(params []ir.Param) *stateLayout {
 	slots, size := ParamLayout(params)
 	st := &stateLayout{slots: slots, size: size, byName: map[string]Slot{}, consts: map[string]Slot{}}
 	for _, s := range slots {

@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -26,7 +25,7 @@ func align16(n int) int { return (n + 15) &^ 15 }
 // 16. Compile appends the large constant tensors after these slots (see
 // Code.State); the parameter offsets never depend on the constants, so the
 // sealing step and the referee can use ParamLayout alone to find weights.
-func ParamLayout(params []frontend.Param) (slots []Slot, size int) {
+func ParamLayout(params []ir.Param) (slots []Slot, size int) {
 	for _, p := range params {
 		n := 4 * p.Shape.Size()
 		slots = append(slots, Slot{Name: p.Name, Shape: append(ir.Shape{}, p.Shape...), Offset: size, Bytes: n, Trainable: p.Trainable, Init: p.Init})

@@ -30,7 +30,7 @@ var modelFiles = []string{
 	"testdata/mlp784.py",
 }
 
-func loadModel(t *testing.T, path string) *frontend.Model {
+func loadModel(t *testing.T, path string) *ir.Model {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -46,7 +46,7 @@ func loadModel(t *testing.T, path string) *frontend.Model {
 	return m
 }
 
-func compileModel(t *testing.T, path string) (*frontend.Model, *Code) {
+func compileModel(t *testing.T, path string) (*ir.Model, *Code) {
 	t.Helper()
 	m := loadModel(t, path)
 	c, err := Compile(m.Graph, m.Params)

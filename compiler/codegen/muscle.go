@@ -9,7 +9,6 @@ import (
 
 	A "github.com/muscles/referee/compiler/arm64"
 	"github.com/muscles/referee/compiler/autodiff"
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 )
 
@@ -78,7 +77,7 @@ func (mu *Muscle) Slot(name string) (Slot, bool) {
 // ParamLayout(m.Params) followed by the large constants of both entries.
 // It returns an error naming the first op either graph uses that the code
 // generator does not support.
-func CompileMuscle(m *frontend.Model, tg *autodiff.TrainGraph) (*Muscle, error) {
+func CompileMuscle(m *ir.Model, tg *autodiff.TrainGraph) (*Muscle, error) {
 	if m == nil || m.Graph == nil || m.Graph.Output == nil {
 		return nil, fmt.Errorf("codegen: the model has no forward graph")
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/numpytest"
 )
@@ -113,14 +112,14 @@ func TestOps(t *testing.T) {
 			g := ir.New()
 			x := g.Input("x", tc.in)
 			var p *ir.Value
-			var params []frontend.Param
+			var params []ir.Param
 			if tc.p != nil {
 				init := make([]float32, tc.p.Size())
 				for i := range init {
 					init[i] = float32(r.IntN(65)-32) / 16
 				}
 				p = g.Param("P", tc.p, init, true)
-				params = []frontend.Param{{Name: "P", Shape: tc.p, Init: init, Trainable: true, Value: p}}
+				params = []ir.Param{{Name: "P", Shape: tc.p, Init: init, Trainable: true, Value: p}}
 			}
 			out, err := tc.build(g, x, p)
 			if err != nil {
@@ -171,7 +170,7 @@ func TestUnsupported(t *testing.T) {
 
 // TestParamLayout checks the documented state layout.
 func TestParamLayout(t *testing.T) {
-	slots, size := ParamLayout([]frontend.Param{{Name: "a", Shape: ir.Shape{3}}, {Name: "b"}, {Name: "c", Shape: ir.Shape{2, 2}}})
+	slots, size := ParamLayout([]ir.Param{{Name: "a", Shape: ir.Shape{3}}, {Name: "b"}, {Name: "c", Shape: ir.Shape{2, 2}}})
 	var got []int
 	for _, s := range slots {
 		got = append(got, s.Offset, s.Bytes)

@@ -55,14 +55,18 @@ var trainModels = []trainModel{
 
 // loadTrain parses the model file twice: the forward model (after the
 // ir passes) and its train graph.
-func loadTrain(t *testing.T, path string) (*frontend.Model, *autodiff.TrainGraph) {
+func loadTrain(t *testing.T, path string) (*ir.Model, *autodiff.TrainGraph) {
 	t.Helper()
 	m := loadModel(t, path)
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, err := autodiff.TrainFile(filepath.Base(path), src)
+	tm, err := frontend.Compile(filepath.Base(path), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := autodiff.Train(tm)
 	if err != nil {
 		t.Fatalf("autodiff: %v", err)
 	}
@@ -319,7 +323,7 @@ func TestForwardEntryMatchesCompile(t *testing.T) {
 //   - likewise F and G, swapped without a view (contiguous in the state);
 //   - B's update is the last reader of B and reads it elementwise, so it
 //     may be computed in place.
-func hazardMuscle(t *testing.T) (*frontend.Model, *autodiff.TrainGraph) {
+func hazardMuscle(t *testing.T) (*ir.Model, *autodiff.TrainGraph) {
 	t.Helper()
 	s := ir.Shape{2, 2}
 	init := map[string][]float32{
@@ -338,11 +342,11 @@ func hazardMuscle(t *testing.T) (*frontend.Model, *autodiff.TrainGraph) {
 
 	fg := ir.New()
 	fx := fg.Input("x", s)
-	m := &frontend.Model{File: "hazard", Graph: fg, InputName: "x", InputShape: s, OutputShape: s, LearningRate: 0.1}
+	m := &ir.Model{File: "hazard", Graph: fg, InputName: "x", InputShape: s, OutputShape: s, LearningRate: 0.1}
 	fp := map[string]*ir.Value{}
 	for _, n := range names {
 		fp[n] = fg.Param(n, s, init[n], true)
-		m.Params = append(m.Params, frontend.Param{Name: n, Shape: s, Init: init[n], Trainable: true, Value: fp[n]})
+		m.Params = append(m.Params, ir.Param{Name: n, Shape: s, Init: init[n], Trainable: true, Value: fp[n]})
 	}
 	fg.Output = must(fg.Binary(ir.OpAdd, must(fg.Binary(ir.OpMul, fx, fp["A"])), fp["B"]))
 

@@ -7,32 +7,9 @@ import (
 	"github.com/muscles/referee/compiler/python"
 )
 
-// DefaultLearningRate is used when the module has no LEARNING_RATE.
-const DefaultLearningRate = 0.01
-
-// Param is one parameter of the model.
-type Param struct {
-	Name      string
-	Shape     ir.Shape
-	Init      []float32 // initial value, row-major
-	Trainable bool      // false if named in FROZEN
-	Value     *ir.Value // its OpParam node in Model.Graph
-}
-
-// Model is a compiled forward function.
-type Model struct {
-	File         string
-	Graph        *ir.Graph // forward, as traced (no pass run yet)
-	InputName    string
-	InputShape   ir.Shape
-	OutputShape  ir.Shape
-	Params       []Param // in the order the module defines them
-	LearningRate float64
-}
-
 // Compile parses src and traces its forward function. Errors are
 // *python.Error values.
-func Compile(filename string, src []byte) (*Model, error) {
+func Compile(filename string, src []byte) (*ir.Model, error) {
 	mod, err := python.Parse(filename, src)
 	if err != nil {
 		return nil, err
@@ -41,7 +18,7 @@ func Compile(filename string, src []byte) (*Model, error) {
 }
 
 // CompileModule traces the forward function of a parsed module.
-func CompileModule(mod *python.Module) (m *Model, err error) {
+func CompileModule(mod *python.Module) (m *ir.Model, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bailout)
@@ -63,15 +40,17 @@ func CompileModule(mod *python.Module) (m *Model, err error) {
 	for {
 		out, ok := t.traceForward(fn, shape)
 		if ok {
-			return t.model(fn, out), nil
+			m := t.model(fn, out)
+			t.traceLoss(m)
+			return m, nil
 		}
 		shape = t.inferredShape
 	}
 }
 
-func (t *tracer) model(fn *python.FuncDef, out *ir.Value) *Model {
+func (t *tracer) model(fn *python.FuncDef, out *ir.Value) *ir.Model {
 	t.g.Output = out
-	m := &Model{
+	m := &ir.Model{
 		File:         t.file,
 		Graph:        t.g,
 		InputName:    fn.Params[0].Name,
@@ -80,7 +59,7 @@ func (t *tracer) model(fn *python.FuncDef, out *ir.Value) *Model {
 		LearningRate: t.learningRate(),
 	}
 	for name, v := range t.params {
-		m.Params = append(m.Params, Param{Name: name, Shape: v.Shape, Init: v.Data, Trainable: v.Trainable, Value: v})
+		m.Params = append(m.Params, ir.Param{Name: name, Shape: v.Shape, Init: v.Data, Trainable: v.Trainable, Value: v})
 	}
 	sort.Slice(m.Params, func(i, j int) bool { return t.order[m.Params[i].Name] < t.order[m.Params[j].Name] })
 	return m

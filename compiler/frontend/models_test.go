@@ -39,7 +39,7 @@ var modelCases = []modelCase{
 	{"misc_ops.py", ir.Shape{4}, ir.Shape{2, 2}, []paramWant{{"SEL", true}, {"K", false}, {"E", true}}, 0.1, 1e-4},
 }
 
-func compileFile(t *testing.T, file string) *Model {
+func compileFile(t *testing.T, file string) *ir.Model {
 	t.Helper()
 	path := filepath.Join("testdata", "models", file)
 	src, err := os.ReadFile(path)

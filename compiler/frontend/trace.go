@@ -24,6 +24,9 @@ type tracer struct {
 	params        map[string]*ir.Value
 	scopes        []map[string]val // innermost last; empty at module level
 	inferredShape ir.Shape
+	// paramsOnly, while the loss is traced, names the constants that are
+	// parameters (forward's); others the loss reads become constants.
+	paramsOnly map[string]bool
 }
 
 func newTracer(mod *python.Module) *tracer {
@@ -159,7 +162,7 @@ func (t *tracer) annotatedShape(fn *python.FuncDef) (ir.Shape, bool) {
 func (t *tracer) learningRate() float64 {
 	v, ok := t.globals["LEARNING_RATE"]
 	if !ok {
-		return DefaultLearningRate
+		return ir.DefaultLearningRate
 	}
 	if v.k != kConst || len(v.t.data) != 1 {
 		t.fail(t.globalPos("LEARNING_RATE"), "LEARNING_RATE", "LEARNING_RATE must be a number, not a %s", v.describe())
@@ -258,7 +261,11 @@ func (t *tracer) lookup(n *python.Name) val {
 	}
 	p, ok := t.params[n.Name]
 	if !ok {
-		p = t.g.Param(n.Name, v.t.shape, toFloat32(v.t.data), !t.frozen[n.Name])
+		if t.paramsOnly != nil && !t.paramsOnly[n.Name] {
+			p = t.g.Const(v.t.shape, toFloat32(v.t.data))
+		} else {
+			p = t.g.Param(n.Name, v.t.shape, toFloat32(v.t.data), !t.frozen[n.Name])
+		}
 		t.params[n.Name] = p
 	}
 	return val{k: kTraced, v: p}

@@ -59,7 +59,7 @@ type compiled struct {
 	path    string
 	src     string
 	info    Info
-	model   *frontend.Model
+	model   *ir.Model
 	tg      *autodiff.TrainGraph
 	mu      *codegen.Muscle
 	fwd     *codegen.Code // forward alone, when a known bug stops CompileMuscle
@@ -71,7 +71,7 @@ type compiled struct {
 }
 
 // compile runs the pipeline of tools/musclec (compile.go) on c.path:
-// frontend.Compile, ir.RunPasses, autodiff.TrainFile,
+// frontend.Compile, ir.RunPasses, autodiff.Train,
 // codegen.CompileMuscle. If a known bug stops it, c.bug names it and
 // c.fwd is the forward entry alone (codegen.Compile), if that compiles.
 func (c *compiled) compile() {
@@ -104,7 +104,12 @@ func (c *compiled) compile() {
 			}
 		}
 	}()
-	c.tg, err = autodiff.TrainFile(c.path, src)
+	tm, err := frontend.Compile(c.path, src)
+	if err != nil {
+		c.err = fmt.Errorf("frontend: %w", err)
+		return
+	}
+	c.tg, err = autodiff.Train(tm)
 	if err != nil {
 		c.err = fmt.Errorf("autodiff: %w", err)
 		return

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/arch/arm64/arm64asm"
 
 	A "github.com/muscles/referee/compiler/arm64"
+	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
@@ -40,14 +41,26 @@ func modelFiles(t *testing.T) []string {
 	return files
 }
 
-// compileMuscle runs the whole pipeline as tools/musclec does.
-func compileMuscle(t *testing.T, path string) (*frontend.Model, *codegen.Muscle) {
+// compileMuscle runs the stages of compiler/pipeline up to assemble (the
+// pipeline's abi-check is this package, which it cannot import from here).
+func compileMuscle(t *testing.T, path string) (*ir.Model, *codegen.Muscle) {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, mu, err := codegen.CompileSource(path, src)
+	m, err := frontend.Compile(path, src)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	tg, err := autodiff.Train(m)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	mu, err := codegen.CompileMuscle(m, tg)
 	if err != nil {
 		t.Fatalf("compiling %s: %v", path, err)
 	}
@@ -63,7 +76,7 @@ func shapeOf(s ir.Shape) muscle.Shape {
 }
 
 // manifestOf builds the manifest tools/musclec seals (build.go).
-func manifestOf(m *frontend.Model, mu *codegen.Muscle, train bool) *muscle.Manifest {
+func manifestOf(m *ir.Model, mu *codegen.Muscle, train bool) *muscle.Manifest {
 	man := &muscle.Manifest{
 		ABI:          muscle.ABIVersion,
 		ForwardEntry: uint32(mu.ForwardEntry),

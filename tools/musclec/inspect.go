@@ -3,30 +3,33 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/muscles/referee/compiler/bench"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/pipeline"
 	"github.com/muscles/referee/tools/internal/cli"
 )
 
 func runIR(stdout io.Writer, args []string) error {
-	fs := newFlags("ir", "MODEL.py [--after PASS]")
-	after := fs.String("after", "", "stop after this pass (fold, simplify, fold2, dce), or \"traced\" for none")
+	fs := newFlags("ir", "MODEL [--after STAGE]")
+	after := fs.String("after", "passes", "stop after this `STAGE` and print what it made: "+strings.Join(pipeline.Names(), ", ")+" (an IR pass's name stops after that pass; traced is trace)")
 	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}
-	_, m, err := load(path)
+	if *after == "traced" {
+		*after = "trace"
+	}
+	if !slices.Contains(pipeline.Names(), *after) {
+		return cli.Fail(exitUsage, "--after %q: no such stage (want one of %s)", *after, strings.Join(pipeline.Names(), ", "))
+	}
+	r, err := runPipeline(path, *after)
 	if err != nil {
 		return err
 	}
-	if *after != "traced" {
-		if err := ir.RunPasses(m.Graph, ir.Passes, *after); err != nil {
-			return cli.Fail(exitUsage, "%v", err)
-		}
-	}
-	fmt.Fprint(stdout, m.Graph.String())
+	fmt.Fprint(stdout, r.Show())
 	return nil
 }
 

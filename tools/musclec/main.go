@@ -4,15 +4,16 @@
 //	musclec build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
 //	musclec exec  MODEL.py --input 1,-1,0.5,-0.5 [--train --target T,... [--steps N]]
 //	musclec asm   MODEL.py [--train]
-//	musclec ir    MODEL.py [--after PASS]
+//	musclec ir    MODEL.py [--after STAGE]
 //
 // Flags may come before or after the model file. The compiler never runs
-// Python: it parses the file, evaluates its constants and traces forward
-// (package compiler/frontend), optimises the IR (compiler/ir), builds the
-// training step (compiler/autodiff) and emits machine code for both entries
-// with its own encoder (compiler/codegen, compiler/arm64). build runs the
-// referee's machine-code verifier (referee/verify) on the code before it
-// seals it.
+// Python. Its stages are compiler/pipeline's: it parses the file,
+// evaluates its constants and traces forward (package compiler/frontend)
+// into the language-neutral model (compiler/ir), optimises the IR, builds
+// the training step (compiler/autodiff) and emits machine code for both
+// entries with its own encoder (compiler/codegen, compiler/arm64). build
+// runs the referee's machine-code verifier (referee/verify) on the code
+// with the manifest it seals.
 package main
 
 import (
@@ -56,9 +57,13 @@ Commands:
                      disassembled
   c MODEL.py         a plain C version of forward (what make bench compares
                      against with gcc -O3)
-  ir MODEL.py [--after PASS]
-                     the IR after a pass (fold, simplify, fold2, dce; default:
-                     all), or as traced with --after traced
+  ir MODEL.py [--after STAGE]
+                     what a stage of the pipeline made (compiler/pipeline):
+                     parse, trace (the model as traced: forward, parameters,
+                     loss), passes (the default; or one IR pass: fold,
+                     simplify, fold2, fuse, dce), autodiff (the training
+                     graph), plan (the state layout), emit (the listing),
+                     assemble, abi-check
   help               this text
 
 Flags may come before or after the model file; each command takes --help.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/muscles/referee/compiler/autodiff"
 	harness "github.com/muscles/referee/compiler/codegen/run"
+	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/muscle"
 )
 
@@ -114,7 +115,11 @@ func TestExecTrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, err := autodiff.TrainFile(neuron, src)
+	tm, err := frontend.Compile(neuron, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := autodiff.Train(tm)
 	if err != nil {
 		t.Fatal(err)
 	}
