@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/muscles/referee/compiler/frontend"
+	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/numpytest"
 	"github.com/muscles/referee/qemu"
 )
@@ -50,7 +51,7 @@ const trainSteps = 5
 type example struct {
 	file   string // e.g. "../compiler/frontend/testdata/models/relu_mlp.py"
 	name   string // the muscle's name: the file's base name without .py
-	model  *frontend.Model
+	model  *ir.Model
 	input  []float32
 	target []float32
 	tol    float64

@@ -45,7 +45,6 @@ func (t *tracer) traceLoss(m *ir.Model) {
 	m.Loss = t.g
 }
 
-
 // LossOf traces def loss(y, target) from a Family Python file of its own
 // (musclec --loss FILE) for model m, whatever m's front end: its
 // constants are constants, never m's parameters.
