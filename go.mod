@@ -7,6 +7,7 @@ require (
 	github.com/usbarmory/tamago v1.26.0
 	golang.org/x/arch v0.33.0
 	golang.org/x/term v0.48.0
+	google.golang.org/protobuf v1.36.12
 	lukechampine.com/blake3 v1.4.1
 )
 
