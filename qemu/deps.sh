@@ -14,10 +14,13 @@
 #   llvm                   llvm-mca, the cycle estimates of make bench
 #   mtools                 reads the Pi 4's SD card back in its test (mdir, mtype, mcopy)
 #   dosfstools             fsck.fat checks that card's FAT32 partition
+#   nodejs                 /usr/bin/node runs ONNX Runtime, the ground truth for ONNX models
+#   npm                    installs onnxruntime-node from the npm registry (tools/onnxruntime.sh)
+#   python3-onnx           onnx.helper for /usr/bin/python3, which writes the ONNX test models
 #
 # Usage: qemu/deps.sh [--list]   (--list prints the packages and exits)
 set -e
-packages="qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-numpy llvm mtools dosfstools"
+packages="qemu-system-arm qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-numpy llvm mtools dosfstools nodejs npm python3-onnx"
 # Packages that must come from a QEMU new enough for every board.
 qemu_packages="qemu-system-arm qemu-user"
 qemu_min=10
@@ -32,6 +35,19 @@ sudo=""
 
 installed() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed; }
 version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null; }
+# owners FILE: the packages dpkg says FILE belongs to ("nodejs: /usr/bin/npm" -> nodejs)
+owners() { dpkg -S "$1" 2>/dev/null | grep -v '^diversion ' | sed -n "s|: $1\$||p" | tr ',' ' '; }
+# have PACKAGE: whether PACKAGE is installed; npm also counts as installed
+# when the package owning /usr/bin/npm is (NodeSource's nodejs ships npm
+# itself and conflicts with Debian's npm package).
+have() {
+	if [ "$1" = npm ]; then
+		for o in $(owners /usr/bin/npm); do
+			installed "$o" && return 0
+		done
+	fi
+	installed "$1"
+}
 # upstream major version of an installed package: 1:10.0.2+ds-1~bpo12+1 -> 10
 major() { version "$1" | sed 's/^[0-9]*://; s/[.+~-].*//'; }
 
@@ -53,7 +69,7 @@ for p in $packages; do
 		fi
 		;;
 	*)
-		installed "$p" || need="$need $p"
+		have "$p" || need="$need $p"
 		;;
 	esac
 done
