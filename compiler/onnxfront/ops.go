@@ -234,11 +234,14 @@ func (l *lowerer) leakyRelu(n *onnx.Node) error {
 	if err != nil {
 		return err
 	}
-	neg, err := l.g.Binary(ir.OpLess, x, l.g.Scalar(0))
+	// The comparison right before the where, as Family Python writes
+	// it (np.where(x < 0, ...)), so that an imported file traces to the
+	// same graph.
+	scaled, err := l.g.Binary(ir.OpMul, x, l.g.Scalar(alpha))
 	if err != nil {
 		return err
 	}
-	scaled, err := l.g.Binary(ir.OpMul, x, l.g.Scalar(alpha))
+	neg, err := l.g.Binary(ir.OpLess, x, l.g.Scalar(0))
 	if err != nil {
 		return err
 	}

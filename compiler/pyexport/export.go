@@ -7,6 +7,9 @@
 package pyexport
 
 import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
@@ -73,7 +76,24 @@ func Write(m *ir.Model, opt Options) ([]byte, error) {
 // body writes one statement per value of g and the return.
 func body(b *strings.Builder, g *ir.Graph) error {
 	names := map[*ir.Value]string{}
+	// A comparison is written where np.where reads it (the only place
+	// Family Python takes one).
+	conds := map[*ir.Value]bool{}
 	for _, v := range g.Values {
+		for i, a := range v.Args {
+			if isCompare(a.Op) && (v.Op != ir.OpWhere || i != 0) {
+				return fmt.Errorf("a comparison (%%%d) used as a value: Family Python takes comparisons only as np.where's condition", a.ID)
+			}
+		}
+		if v.Op == ir.OpWhere && isCompare(v.Args[0].Op) {
+			conds[v.Args[0]] = true
+		}
+	}
+	for _, v := range g.Values {
+		if conds[v] {
+			names[v] = fmt.Sprintf("%s %s %s", names[v.Args[0]], binaryOps[v.Op], names[v.Args[1]])
+			continue
+		}
 		switch v.Op {
 		case ir.OpInput, ir.OpParam:
 			names[v] = v.Name
@@ -145,6 +165,8 @@ func expr(v *ir.Value, names map[*ir.Value]string) (string, error) {
 	}
 	return "", fmt.Errorf("%s has no Family Python form (export the model as traced, before the IR passes)", v.Op)
 }
+
+func isCompare(o ir.Op) bool { return o >= ir.OpLess && o <= ir.OpNotEqual }
 
 // index renders an OpSlice's selectors as a subscript.
 func index(sels []ir.Sel, shape ir.Shape) string {
@@ -232,4 +254,52 @@ func nested(b *strings.Builder, s ir.Shape, data []float32) {
 		}
 	}
 	b.WriteString("]")
+}
+
+// NPZ is the model's parameters as an .npz archive (float32 .npy members
+// named after the parameters), for Options.NPZ.
+func NPZ(m *ir.Model) ([]byte, error) {
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	for _, p := range m.Params {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: p.Name + ".npy", Method: zip.Store})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(npy(p.Shape, p.Init)); err != nil {
+			return nil, err
+		}
+	}
+	if err := z.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// npy is one little-endian float32 C-order array in the .npy format
+// (version 1.0).
+func npy(s ir.Shape, data []float32) []byte {
+	shape := "("
+	for _, d := range s {
+		shape += strconv.Itoa(d) + ", "
+	}
+	if len(s) > 1 {
+		shape = shape[:len(shape)-2]
+	}
+	shape += ")"
+	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape)
+	// magic (6) + version (2) + length (2) + header + padding + '\n' is a
+	// multiple of 64.
+	pad := 64 - (10+len(header)+1)%64
+	if pad == 64 {
+		pad = 0
+	}
+	header += strings.Repeat(" ", pad) + "\n"
+	b := []byte("\x93NUMPY\x01\x00")
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(header)))
+	b = append(b, header...)
+	for _, f := range data {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
+	}
+	return b
 }
