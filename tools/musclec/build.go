@@ -30,7 +30,7 @@ func shapeOf(s ir.Shape) muscle.Shape {
 const compilerVersion = "musclec 0.1.0"
 
 func runBuild(stdout io.Writer, args []string) error {
-	fs := newFlags("build", "MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]")
+	fs := newFlags("build", "MODEL.py|MODEL.onnx -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS] [--batch N] [--loss L] [--frozen NAMES] [--learning-rate R]")
 	out := fs.String("o", "", "write the sealed muscle to `FILE`")
 	sealingFile := fs.String("sealing-key", "", "the publisher's sealing key `FILE` (from muscle keygen)")
 	signerFile := fs.String("signer", "", "the publisher's signing key `FILE` (from muscle keygen)")
@@ -39,7 +39,12 @@ func runBuild(stdout io.Writer, args []string) error {
 	caps := fs.String("caps", "forward", "capabilities to ask for, comma-separated (forward, train, persist)")
 	budget := fs.Uint("budget", 1000, "run-time budget per call in `MICROSECONDS`")
 	force := fs.Bool("force", false, "replace OUT if it exists")
+	options := modelFlags(fs)
 	path, err := parseModel(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	opt, err := options()
 	if err != nil {
 		return err
 	}
@@ -65,7 +70,7 @@ func runBuild(stdout io.Writer, args []string) error {
 	defer sk.Wipe()
 	defer sg.Wipe()
 
-	c, err := compileFile(path)
+	c, err := compileFile(path, opt)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"flag"
+	"math"
+	"strings"
 
 	"github.com/muscles/referee/compiler/codegen"
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/pipeline"
 	"github.com/muscles/referee/tools/internal/cli"
@@ -21,24 +23,11 @@ type compiled struct {
 // the model's fault: exit status 4.
 func rejectedErr(err error) error { return cli.Wrap(exitRejected, err) }
 
-// load reads and traces a model file.
-func load(path string) ([]byte, *ir.Model, error) {
-	src, err := cli.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := frontend.Compile(path, src)
-	if err != nil {
-		return nil, nil, rejectedErr(err)
-	}
-	return src, m, nil
-}
-
 // compileFile runs the pipeline (compiler/pipeline) on a model file up to
 // the machine code; build then runs the abi-check on the manifest it
 // seals (verifyCode).
-func compileFile(path string) (*compiled, error) {
-	r, err := runPipeline(path, "assemble")
+func compileFile(path string, opt pipeline.Options) (*compiled, error) {
+	r, err := runPipeline(path, opt, "assemble")
 	if err != nil {
 		return nil, err
 	}
@@ -47,12 +36,12 @@ func compileFile(path string) (*compiled, error) {
 
 // runPipeline runs the pipeline on a model file up to stage after ("":
 // every stage).
-func runPipeline(path, after string) (*pipeline.Result, error) {
+func runPipeline(path string, opt pipeline.Options, after string) (*pipeline.Result, error) {
 	src, err := cli.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	r, err := pipeline.Run(path, src, pipeline.Options{}, after)
+	r, err := pipeline.Run(path, src, opt, after)
 	switch {
 	case errors.Is(err, pipeline.ErrInternal):
 		return nil, err
@@ -60,4 +49,27 @@ func runPipeline(path, after string) (*pipeline.Result, error) {
 		return nil, rejectedErr(err)
 	}
 	return r, nil
+}
+
+// modelFlags adds the flags that say what a model file does not (an
+// ONNX file's batch, loss, frozen parameters, learning rate; they
+// override a Family Python file's own) and returns their reader.
+func modelFlags(fs *flag.FlagSet) func() (pipeline.Options, error) {
+	batch := fs.Int("batch", 0, "fix a symbolic batch dimension (ONNX) to `N` (default 1)")
+	loss := fs.String("loss", "", "training loss: mse, cross-entropy (of probabilities), or a Family Python `FILE` defining def loss(y, target) (default: the model's own, else mse)")
+	frozen := fs.String("frozen", "", "parameters not trained, comma-separated `NAMES`")
+	lr := fs.Float64("learning-rate", 0, "SGD step (default: the model's LEARNING_RATE, else 0.01)")
+	return func() (pipeline.Options, error) {
+		opt := pipeline.Options{Batch: *batch, Loss: *loss, LearningRate: *lr}
+		if *batch < 0 {
+			return opt, cli.Fail(exitUsage, "--batch %d: want a positive size", *batch)
+		}
+		if *lr < 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
+			return opt, cli.Fail(exitUsage, "--learning-rate %g: want a positive number", *lr)
+		}
+		if *frozen != "" {
+			opt.Frozen = strings.Split(*frozen, ",")
+		}
+		return opt, nil
+	}
 }

@@ -17,12 +17,17 @@ import (
 )
 
 func runExec(stdout io.Writer, args []string) error {
-	fs := newFlags("exec", "MODEL.py --input V,V,... [--train --target V,V,... [--steps N]]")
+	fs := newFlags("exec", "MODEL.py|MODEL.onnx --input V,V,... [--train --target V,V,... [--steps N]] [--batch N] [--loss L] [--frozen NAMES] [--learning-rate R]")
 	input := fs.String("input", "", "the input tensor, flattened row-major, comma-separated")
 	train := fs.Bool("train", false, "run the train entry (forward, backward, SGD update) instead of forward")
 	target := fs.String("target", "", "with --train: the target tensor, flattened row-major")
 	steps := fs.Int("steps", 1, "with --train: how many training steps")
+	options := modelFlags(fs)
 	path, err := parseModel(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	opt, err := options()
 	if err != nil {
 		return err
 	}
@@ -33,7 +38,7 @@ func runExec(stdout io.Writer, args []string) error {
 	if err != nil {
 		return cli.Fail(exitRejected, "--input: %v", err)
 	}
-	c, err := compileFile(path)
+	c, err := compileFile(path, opt)
 	if err != nil {
 		return err
 	}

@@ -7,15 +7,19 @@ import (
 	"strings"
 
 	"github.com/muscles/referee/compiler/bench"
-	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/pipeline"
 	"github.com/muscles/referee/tools/internal/cli"
 )
 
 func runIR(stdout io.Writer, args []string) error {
 	fs := newFlags("ir", "MODEL [--after STAGE]")
+	options := modelFlags(fs)
 	after := fs.String("after", "passes", "stop after this `STAGE` and print what it made: "+strings.Join(pipeline.Names(), ", ")+" (an IR pass's name stops after that pass; traced is trace)")
 	path, err := parseModel(fs, stdout, args)
+	if err != nil {
+		return err
+	}
+	opt, err := options()
 	if err != nil {
 		return err
 	}
@@ -25,7 +29,7 @@ func runIR(stdout io.Writer, args []string) error {
 	if !slices.Contains(pipeline.Names(), *after) {
 		return cli.Fail(exitUsage, "--after %q: no such stage (want one of %s)", *after, strings.Join(pipeline.Names(), ", "))
 	}
-	r, err := runPipeline(path, *after)
+	r, err := runPipeline(path, opt, *after)
 	if err != nil {
 		return err
 	}
@@ -36,11 +40,16 @@ func runIR(stdout io.Writer, args []string) error {
 func runAsm(stdout io.Writer, args []string) error {
 	fs := newFlags("asm", "MODEL.py [--train]")
 	train := fs.Bool("train", false, "show the train entry instead of forward")
+	options := modelFlags(fs)
 	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}
-	c, err := compileFile(path)
+	opt, err := options()
+	if err != nil {
+		return err
+	}
+	c, err := compileFile(path, opt)
 	if err != nil {
 		return err
 	}
@@ -64,19 +73,21 @@ func runAsm(stdout io.Writer, args []string) error {
 // bench compiles with gcc -O3 for comparison (weights in a state buffer with
 // the muscle's layout).
 func runC(stdout io.Writer, args []string) error {
-	fs := newFlags("c", "MODEL.py")
+	fs := newFlags("c", "MODEL.py|MODEL.onnx")
+	options := modelFlags(fs)
 	path, err := parseModel(fs, stdout, args)
 	if err != nil {
 		return err
 	}
-	_, m, err := load(path)
+	opt, err := options()
 	if err != nil {
 		return err
 	}
-	if err := ir.RunPasses(m.Graph, ir.Passes, ""); err != nil {
+	r, err := runPipeline(path, opt, "passes")
+	if err != nil {
 		return err
 	}
-	src, err := bench.EmitC(m.Graph, m.Params)
+	src, err := bench.EmitC(r.Model.Graph, r.Model.Params)
 	if err != nil {
 		return rejectedErr(err)
 	}

@@ -1,10 +1,12 @@
-// Command musclec compiles a model written as a small NumPy script ("Family
-// Python") into an AArch64 muscle, and runs or inspects what it makes.
+// Command musclec compiles a model, written as a small NumPy script
+// ("Family Python") or exported to ONNX, into an AArch64 muscle, and runs,
+// inspects or imports what it makes.
 //
 //	musclec build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE [--name NAME] [--version N] [--caps LIST] [--budget MICROSECONDS]
 //	musclec exec  MODEL.py --input 1,-1,0.5,-0.5 [--train --target T,... [--steps N]]
 //	musclec asm   MODEL.py [--train]
 //	musclec ir    MODEL.py [--after STAGE]
+//	musclec import MODEL.onnx -o OUT.py [--npz]
 //
 // Flags may come before or after the model file. The compiler never runs
 // Python. Its stages are compiler/pipeline's: it parses the file,
@@ -34,7 +36,11 @@ const (
 	exitRun      = 5            // the generated code could not be run (qemu-aarch64 or cross gcc missing)
 )
 
-const usage = `usage: musclec COMMAND MODEL.py [flags]
+const usage = `usage: musclec COMMAND MODEL [flags]
+
+MODEL is a Family Python file (MODEL.py, compiler/SUBSET.md) or an ONNX
+file (MODEL.onnx, as torch.onnx.export writes it; SUBSET.md lists the
+operators).
 
 Commands:
   build MODEL.py -o OUT.muscle --sealing-key FILE --signer FILE
@@ -64,7 +70,21 @@ Commands:
                      simplify, fold2, fuse, dce), autodiff (the training
                      graph), plan (the state layout), emit (the listing),
                      assemble, abi-check
+  import MODEL.onnx -o OUT.py [--npz]
+                     write the model as a readable Family Python file that
+                     compiles to the same code (weights as np.array
+                     literals, or with --npz in OUT.npz beside it)
   help               this text
+
+Model flags (build, exec, asm, c, ir, import), for what the file does not
+say or to override it:
+  --batch N          the size of an ONNX input's symbolic batch dimension
+                     (default 1)
+  --loss L           mse, cross-entropy (the output holds probabilities,
+                     e.g. a softmax: -mean over rows of sum(target*log(y))),
+                     or a Family Python file defining def loss(y, target)
+  --frozen NAMES     parameters that train leaves alone, comma-separated
+  --learning-rate R  the SGD step
 
 Flags may come before or after the model file; each command takes --help.
 The master key is never needed: build takes the publisher's sealing key and
@@ -75,18 +95,20 @@ Exit status:
   1  unexpected failure
   2  usage error
   3  file error (cannot read or write; refusing to overwrite without --force)
-  4  the model is outside the supported subset (file:line:col says where),
-     or an input has the wrong number of values
+  4  the model is outside the supported subset (file:line:col, or the
+     ONNX node and its op type, say where and why), or an input has the
+     wrong number of values
   5  the generated code could not be run (qemu-aarch64 or the
      aarch64-linux-gnu-gcc harness is missing)
 `
 
 var commands = map[string]func(stdout io.Writer, args []string) error{
-	"build": runBuild,
-	"exec":  runExec,
-	"asm":   runAsm,
-	"ir":    runIR,
-	"c":     runC,
+	"build":  runBuild,
+	"exec":   runExec,
+	"asm":    runAsm,
+	"ir":     runIR,
+	"import": runImport,
+	"c":      runC,
 }
 
 // run is the whole command; it returns the exit status.
