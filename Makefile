@@ -38,7 +38,7 @@ BOARD ?= virt
 IMAGE := build/referee-$(BOARD).elf
 DEV_KEYS := dev-keys
 KEYS ?= $(DEV_KEYS)/keyrecord.bin
-EXAMPLES := $(wildcard compiler/frontend/testdata/models/*.py)
+EXAMPLES := $(wildcard compiler/frontend/testdata/models/*.py compiler/frontend/testdata/models/*.onnx)
 MUSCLES ?= build/examples.cpio
 # A bundle named on the command line is built into the image.
 EMBED := $(filter command line,$(origin MUSCLES))
@@ -81,7 +81,7 @@ build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
 	@$(GO) build -o build/muscle ./tools/muscle
 	@sk=$$(ls $(DEV_KEYS)/*.sealing) && sg=$$(ls $(DEV_KEYS)/*.signing) && \
 	for m in $(EXAMPLES); do \
-		build/musclec build $$m -o build/examples/$$(basename $$m .py).muscle --force \
+		n=$$(basename $$m); build/musclec build $$m -o build/examples/$${n%.*}.muscle --force \
 			--sealing-key $$sk --signer $$sg --caps forward,train,persist || exit 1; \
 	done
 	@build/muscle bundle --force -o $@ build/examples/*.muscle

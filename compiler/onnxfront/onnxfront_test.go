@@ -30,6 +30,7 @@ var fixtures = []struct {
 	transcend bool
 }{
 	{"mlp", true}, {"matmul_add", false}, {"ops", true}, {"reshape_chain", false}, {"float_data", false},
+	{"classifier", true}, // the example model make qemu bundles
 }
 
 const (
@@ -39,7 +40,35 @@ const (
 	steps    = 3
 )
 
-func fixture(name string) string { return filepath.Join("..", "onnx", "testdata", name+".onnx") }
+// example is the example ONNX model (make_examples.py writes it).
+const example = "../frontend/testdata/models/classifier.onnx"
+
+func fixture(name string) string {
+	if name == "classifier" {
+		return example
+	}
+	return filepath.Join("..", "onnx", "testdata", name+".onnx")
+}
+
+// TestExampleUpToDate: make_examples.py writes exactly the committed
+// example model.
+func TestExampleUpToDate(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "classifier.onnx")
+	if b, err := exec.Command("/usr/bin/python3", "-B", filepath.Join("testdata", "make_examples.py"), out).CombinedOutput(); err != nil {
+		t.Fatalf("make_examples.py (qemu/deps.sh installs python3-onnx): %v\n%s", err, b)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("make_examples.py writes another %s than the committed one: run it again", example)
+	}
+}
 
 func compile(t *testing.T, path string) *pipeline.Result {
 	t.Helper()
