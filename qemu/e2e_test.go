@@ -13,9 +13,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/compiler/ir"
 	"github.com/muscles/referee/compiler/numpytest"
+	"github.com/muscles/referee/compiler/onnx"
+	"github.com/muscles/referee/compiler/onnxtest"
+	"github.com/muscles/referee/compiler/pipeline"
 	"github.com/muscles/referee/qemu"
 )
 
@@ -26,7 +28,8 @@ const (
 	numpyDriver   = "../compiler/frontend/testdata/numpy_forward.py"
 )
 
-// exampleTolerance is each example model's relative tolerance against NumPy,
+// exampleTolerance is each example model's relative tolerance against its
+// oracle (NumPy for a Family Python file, ONNX Runtime for an ONNX one),
 // the same as modelCases in compiler/frontend/models_test.go: 1e-5, and 1e-4
 // for the models that use exp, tanh or log. A model missing here fails the
 // test rather than being compared with a guessed tolerance.
@@ -40,6 +43,7 @@ var exampleTolerance = map[string]float64{
 	"batch.py":           1e-5,
 	"reductions.py":      1e-5,
 	"misc_ops.py":        1e-4,
+	"classifier.onnx":    1e-4,
 }
 
 var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -49,8 +53,8 @@ const trainSteps = 5
 
 // example is one example model as the end-to-end test drives it.
 type example struct {
-	file   string // e.g. "../compiler/frontend/testdata/models/relu_mlp.py"
-	name   string // the muscle's name: the file's base name without .py
+	file   string // e.g. "../compiler/frontend/testdata/models/relu_mlp.py", or an .onnx
+	name   string // the muscle's name: the file's base name without .py or .onnx
 	model  *ir.Model
 	input  []float32
 	target []float32
@@ -118,6 +122,11 @@ func loadExamples(t *testing.T) []*example {
 	if err != nil {
 		t.Fatal(err)
 	}
+	onnxFiles, err := filepath.Glob(filepath.Join(exampleModels, "*.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, onnxFiles...)
 	if len(files) == 0 {
 		t.Fatalf("no example models in %s", exampleModels)
 	}
@@ -132,13 +141,14 @@ func loadExamples(t *testing.T) []*example {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := frontend.Compile(base, src)
+		r, err := pipeline.Run(file, src, pipeline.Options{}, "trace")
 		if err != nil {
-			t.Fatalf("%s: frontend.Compile: %v", base, err)
+			t.Fatalf("%s: %v", base, err)
 		}
+		m := r.Model
 		exs = append(exs, &example{
 			file:   file,
-			name:   strings.TrimSuffix(base, ".py"),
+			name:   strings.TrimSuffix(base, filepath.Ext(base)),
 			model:  m,
 			input:  exampleValues(m.InputShape.Size(), 37, 0, 0.23),
 			target: exampleValues(m.OutputShape.Size(), 29, 3*k+1, 0.17),
@@ -228,7 +238,8 @@ func sameFloat32s(got, want []float32) error {
 // TestExamplesEndToEnd compiles and seals every example model with
 // musclec, boots the referee once with all of them, runs each forward and
 // trains each for a few steps over the console in JSON mode, and checks
-// the forward outputs against CPython + NumPy running the model file and
+// the forward outputs against CPython + NumPy running the model file (ONNX
+// Runtime for an ONNX one) and
 // the training results against musclec exec on the same input and target.
 func TestExamplesEndToEnd(t *testing.T) {
 	forBoards(t, func(t *testing.T, tb *testBoard) {
@@ -353,8 +364,12 @@ func examplesEndToEnd(t *testing.T, config func(t *testing.T, bundle string) qem
 					x[j] = float64(v)
 				}
 				var ref struct{ Outputs [][]float64 }
-				req := map[string]any{"shape": []int(ex.model.InputShape), "inputs": [][]float64{x}, "globals": []string{}}
-				numpytest.Run(t, numpyDriver, []string{ex.file}, req, &ref)
+				if filepath.Ext(ex.file) == ".onnx" {
+					ref.Outputs = [][]float64{onnxRuntime(t, ex)}
+				} else {
+					req := map[string]any{"shape": []int(ex.model.InputShape), "inputs": [][]float64{x}, "globals": []string{}}
+					numpytest.Run(t, numpyDriver, []string{ex.file}, req, &ref)
+				}
 				if !slices.ContainsFunc(got, func(v float32) bool { return v != 0 }) {
 					t.Errorf("%s: forward on input %s gives only zeros %v: pick an input for which the comparison means something", ex.name, csv(ex.input), got)
 				}
@@ -371,4 +386,23 @@ func examplesEndToEnd(t *testing.T, config func(t *testing.T, bundle string) qem
 	if t.Failed() {
 		t.Logf("console:\n%s", console)
 	}
+}
+
+// onnxRuntime is ONNX Runtime's output for an ONNX example's input.
+func onnxRuntime(t *testing.T, ex *example) []float64 {
+	t.Helper()
+	m, err := onnx.ReadFile(ex.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := onnxtest.Run(t, ex.file, map[string]onnxtest.Tensor{m.Graph.Inputs[0].Name: {Dims: ex.model.InputShape, Data: ex.input}})
+	for _, o := range out {
+		w := make([]float64, len(o.Data))
+		for i, v := range o.Data {
+			w[i] = float64(v)
+		}
+		return w
+	}
+	t.Fatalf("%s: ONNX Runtime gave no output", ex.name)
+	return nil
 }
