@@ -131,7 +131,7 @@ FUZZ_TARGETS := \
 	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
 	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./referee/verify/:FuzzVerify \
 	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming ./referee/audit/:FuzzNoise \
-	./referee/store/:FuzzScan ./referee/persist/:FuzzUnmarshal
+	./referee/store/:FuzzScan ./referee/persist/:FuzzUnmarshal ./compiler/onnx/:FuzzDecode
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
