@@ -246,3 +246,36 @@ func TestVerifyCodeExplains(t *testing.T) {
 		t.Errorf("got %v, want the word and its disassembly", err)
 	}
 }
+
+// TestONNX: an ONNX file goes through build's, exec's and ir's pipeline
+// like a .py; import writes Python that exec runs to the same output;
+// a file outside the subset is exit status 4.
+func TestONNX(t *testing.T) {
+	const model = "../../compiler/onnx/testdata/mlp.onnx"
+	out, _ := musclec(t, exitOK, "exec", model, "--input", "1,2,3,4")
+	dir := t.TempDir()
+	py := filepath.Join(dir, "mlp.py")
+	musclec(t, exitOK, "import", model, "-o", py, "--npz")
+	if _, err := os.Stat(filepath.Join(dir, "mlp.npz")); err != nil {
+		t.Fatalf("import --npz wrote no mlp.npz: %v", err)
+	}
+	musclec(t, exitFile, "import", model, "-o", py)
+	again, _ := musclec(t, exitOK, "exec", py, "--input", "1,2,3,4")
+	if again != out {
+		t.Errorf("the imported file gives %s, the ONNX file %s", again, out)
+	}
+	batch, _ := musclec(t, exitOK, "exec", model, "--batch", "2", "--input", "1,2,3,4,1,2,3,4")
+	if strings.Count(batch, ",") != 5 {
+		t.Errorf("--batch 2: %s", batch)
+	}
+	ir, _ := musclec(t, exitOK, "ir", model, "--after", "parse")
+	if !strings.Contains(ir, "Gemm(") {
+		t.Errorf("ir --after parse:\n%s", ir)
+	}
+	_, stderr := musclec(t, exitRejected, "exec", "../../compiler/onnx/testdata/bad_domain.onnx", "--input", "1")
+	if !strings.Contains(stderr, "com.microsoft") {
+		t.Errorf("a node of another domain: %s", stderr)
+	}
+	musclec(t, exitUsage, "exec", model, "--batch", "-1", "--input", "1,2,3,4")
+	musclec(t, exitRejected, "exec", model, "--frozen", "nosuch", "--input", "1,2,3,4")
+}
