@@ -39,6 +39,8 @@ IMAGE := build/referee-$(BOARD).elf
 DEV_KEYS := dev-keys
 KEYS ?= $(DEV_KEYS)/keyrecord.bin
 EXAMPLES := $(wildcard compiler/frontend/testdata/models/*.py compiler/frontend/testdata/models/*.onnx)
+# The data files the examples np.load (their weights).
+EXAMPLE_DATA := $(wildcard compiler/frontend/testdata/models/*.npy compiler/frontend/testdata/models/*.npz)
 MUSCLES ?= build/examples.cpio
 # A bundle named on the command line is built into the image.
 EMBED := $(filter command line,$(origin MUSCLES))
@@ -75,7 +77,7 @@ $(DEV_KEYS)/keyrecord.bin:
 # the image's. Leave the console with `poweroff` (or Ctrl-A x).
 # The example models, compiled by musclec and sealed with the development
 # publisher's keys, in one bundle.
-build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES)
+build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES) $(EXAMPLE_DATA)
 	@mkdir -p build/examples
 	@$(GO) build -o build/musclec ./tools/musclec
 	@$(GO) build -o build/muscle ./tools/muscle
@@ -129,7 +131,7 @@ FUZZTIME ?= 500000x
 FUZZ_TARGETS := \
 	./muscle/:FuzzOpen ./muscle/:FuzzParseHeader ./muscle/:FuzzParseKeyRecord \
 	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
-	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./referee/verify/:FuzzVerify \
+	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./compiler/npy/:FuzzParse ./referee/verify/:FuzzVerify \
 	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming ./referee/audit/:FuzzNoise \
 	./referee/store/:FuzzScan ./referee/persist/:FuzzUnmarshal ./compiler/onnx/:FuzzDecode
 

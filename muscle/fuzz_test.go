@@ -32,11 +32,12 @@ func seeds(t testing.TB) map[string][][]byte {
 	m, _ := Open(blob, f.record, nil)
 	man, _ := m.Manifest.AppendBinary(nil)
 	prov, _ := m.Provenance.AppendBinary(nil)
+	prov2, _ := withData().Provenance.AppendBinary(nil)
 	return map[string][][]byte{
 		"FuzzOpen":           {blob, tblob, blob[:h.Len()], blob[:len(blob)-1], {}},
 		"FuzzParseHeader":    {blob[:h.Len()], tblob, []byte(Magic)},
 		"FuzzParseKeyRecord": {rec, rec2, make([]byte, 128), rec[:80]},
-		"FuzzParseManifest":  {man, prov},
+		"FuzzParseManifest":  {man, prov, prov2},
 	}
 }
 

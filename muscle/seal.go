@@ -48,6 +48,9 @@ func Seal(sk *SealingKey, signer *SigningKey, in *Input) ([]byte, error) {
 	m.CodeSize = uint32(len(in.Code))
 	m.StateSize = uint32(len(in.State))
 	p := in.Provenance
+	if err := p.check(); err != nil {
+		return nil, err
+	}
 	p.CodeHash = blake3.Sum256(in.Code)
 
 	h := &Header{

@@ -43,6 +43,7 @@ var exampleTolerance = map[string]float64{
 	"batch.py":           1e-5,
 	"reductions.py":      1e-5,
 	"misc_ops.py":        1e-4,
+	"npz_mlp.py":         1e-5,
 	"classifier.onnx":    1e-4,
 }
 

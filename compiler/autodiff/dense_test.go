@@ -3,7 +3,6 @@ package autodiff
 import (
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -18,7 +17,7 @@ var fuseModels = []string{
 	"../frontend/testdata/models/batch.py", "../frontend/testdata/models/reductions.py",
 	"../frontend/testdata/models/misc_ops.py", "../frontend/testdata/models/softmax.py",
 	"testdata/models/frozen_custom_loss.py", "testdata/models/softmax_xent.py", "testdata/models/ops_mix.py",
-	"../codegen/testdata/mlp784.py",
+	"../codegen/testdata/mlp784.py", "../frontend/testdata/models/npz_mlp.py",
 }
 
 func noFuse() []ir.Pass {
@@ -38,7 +37,8 @@ func TestFuseBitIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := filepath.Base(path)
+		// The path, not the base name: np.load reads beside the model.
+		name := path
 		plain, err := frontend.Compile(name, src)
 		if err != nil {
 			t.Fatal(err)

@@ -37,6 +37,7 @@ var trainCases = []trainCase{
 	{"../frontend/testdata/models/batch.py", nil, false, 0.01, 2},
 	{"../frontend/testdata/models/reductions.py", nil, false, 0.01, 2},
 	{"../frontend/testdata/models/misc_ops.py", []string{"K"}, false, 0.1, 2},
+	{"../frontend/testdata/models/npz_mlp.py", nil, false, 0.05, 2},
 	{"testdata/models/frozen_custom_loss.py", []string{"SCALE"}, true, 0.2, 1},
 	{"testdata/models/softmax_xent.py", []string{"W1"}, true, 0.5, 0},
 	{"testdata/models/ops_mix.py", nil, false, 0.05, 2},
@@ -62,7 +63,7 @@ func TestTrainModelsAgainstNumPy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tg, err := TrainFile(filepath.Base(tc.path), src)
+			tg, err := TrainFile(tc.path, src)
 			if err != nil {
 				t.Fatalf("TrainFile: %v", err)
 			}
@@ -133,7 +134,7 @@ func TestTrainYIsForwardBeforeUpdate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tg, err := TrainFile(filepath.Base(tc.path), src)
+		tg, err := TrainFile(tc.path, src)
 		if err != nil {
 			t.Fatal(err)
 		}

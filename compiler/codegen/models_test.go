@@ -15,7 +15,7 @@ import (
 	"github.com/muscles/referee/compiler/numpytest"
 )
 
-// modelFiles are the example models: the front end's nine and this
+// modelFiles are the example models: the front end's ten and this
 // package's 784→128→10 MLP.
 var modelFiles = []string{
 	"../frontend/testdata/models/single_neuron.py",
@@ -27,6 +27,7 @@ var modelFiles = []string{
 	"../frontend/testdata/models/batch.py",
 	"../frontend/testdata/models/reductions.py",
 	"../frontend/testdata/models/misc_ops.py",
+	"../frontend/testdata/models/npz_mlp.py",
 	"testdata/mlp784.py",
 }
 
@@ -36,7 +37,8 @@ func loadModel(t *testing.T, path string) *ir.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := frontend.Compile(filepath.Base(path), src)
+	// The path, not its base name: np.load reads files beside the model.
+	m, err := frontend.Compile(path, src)
 	if err != nil {
 		t.Fatalf("frontend: %v", err)
 	}

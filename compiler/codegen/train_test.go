@@ -47,6 +47,7 @@ var trainModels = []trainModel{
 	{"../frontend/testdata/models/batch.py", 2, ""},
 	{"../frontend/testdata/models/reductions.py", 2, ""},
 	{"../frontend/testdata/models/misc_ops.py", 2, ""},
+	{"../frontend/testdata/models/npz_mlp.py", 2, ""},
 	{"../autodiff/testdata/models/frozen_custom_loss.py", 1, ""},
 	{"../autodiff/testdata/models/softmax_xent.py", 0, ""},
 	// ops_mix.py computes x ** 1.5 (a half-integral power: sqrt(x)**3).
@@ -62,7 +63,7 @@ func loadTrain(t *testing.T, path string) (*ir.Model, *autodiff.TrainGraph) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm, err := frontend.Compile(filepath.Base(path), src)
+	tm, err := frontend.Compile(path, src)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,8 @@ func (t *tracer) tensorArg(pos python.Pos, construct string, v val) val {
 		t.fail(pos, construct, "cannot infer the shape of input %s from %s; add INPUT_SHAPE = (...) to the module", t.inputName, construct)
 	case kSeq:
 		t.fail(pos, construct, "%s: a list or tuple operand must be wrapped in np.array", construct)
+	case kArchive:
+		t.fail(pos, construct, "%s: %s is an .npz archive, not an array: index it by key, e.g. np.load(%q)[%q]", construct, v.f.path, v.f.path, firstKey(v.f.npz))
 	}
 	t.fail(pos, construct, "%s: expected an array or a number, got a %s", construct, v.describe())
 	return val{}

@@ -133,6 +133,8 @@ func (t *tracer) numpyCall(c *python.Call, name string) val {
 	case "reshape":
 		a := t.bind(c, construct, []string{"a", "newshape"}, 2)
 		return t.reshape(c.Pos, construct, t.eval(a[0]), t.eval(a[1]))
+	case "load":
+		return t.load(c)
 	}
 	if k, ok := t.constructor(c, name); ok {
 		return k

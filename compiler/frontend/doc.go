@@ -10,6 +10,10 @@
 // becomes an ir Param, trainable unless named in FROZEN. Small helper
 // functions defined in the module are inlined at their call sites.
 //
+// np.load reads weight files at compile time, relative to the model file's
+// directory (load.go; package npy decodes them): the arrays are constants
+// like np.array's, and Model.Sources lists every file read with its BLAKE3.
+//
 // The input shape is INPUT_SHAPE when the module defines it, else a shape
 // annotation on forward's parameter (def forward(x: (2, 3))); otherwise it
 // is inferred as 1-D from the first matrix product that fixes it (x @ W

@@ -203,6 +203,9 @@ func (t *tracer) subscript(e *python.Subscript) val {
 	if tup, ok := e.Index.(*python.Tuple); ok {
 		items = tup.Elts
 	}
+	if x.k == kArchive {
+		return t.archiveKey(e, x, items)
+	}
 	if x.k == kSeq {
 		if len(items) != 1 {
 			t.fail(e.Pos, "indexing", "a tuple takes one index")

@@ -42,6 +42,7 @@ func CompileModule(mod *python.Module) (m *ir.Model, err error) {
 		if ok {
 			m := t.model(fn, out)
 			t.traceLoss(m)
+			m.Sources = t.sources
 			return m, nil
 		}
 		shape = t.inferredShape

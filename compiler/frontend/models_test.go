@@ -37,6 +37,7 @@ var modelCases = []modelCase{
 	{"batch.py", ir.Shape{2, 3}, ir.Shape{4, 3}, []paramWant{{"W", true}, {"b", true}}, 0.01, 1e-5},
 	{"reductions.py", ir.Shape{2, 3}, ir.Shape{2, 3}, []paramWant{{"scale", true}}, 0.01, 1e-5},
 	{"misc_ops.py", ir.Shape{4}, ir.Shape{2, 2}, []paramWant{{"SEL", true}, {"K", false}, {"E", true}}, 0.1, 1e-4},
+	{"npz_mlp.py", ir.Shape{4}, ir.Shape{3}, []paramWant{{"W1", true}, {"b1", true}, {"W2", true}, {"b2", true}}, 0.05, 1e-5},
 }
 
 func compileFile(t *testing.T, file string) *ir.Model {
@@ -46,7 +47,8 @@ func compileFile(t *testing.T, file string) *ir.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Compile(file, src)
+	// The path, not the base name: np.load reads files beside the model.
+	m, err := Compile(path, src)
 	if err != nil {
 		t.Fatalf("Compile: %v", err)
 	}

@@ -16,6 +16,10 @@ type tracer struct {
 	order   map[string]int // definition order of globals
 	funcs   map[string]*python.FuncDef
 	frozen  map[string]bool
+	// data are the files np.load read, by their cleaned path; sources
+	// lists them, as written, in the order first read (Model.Sources).
+	data    map[string]*dataFile
+	sources []ir.Source
 
 	// per trace of forward
 	g             *ir.Graph
@@ -30,7 +34,7 @@ type tracer struct {
 }
 
 func newTracer(mod *python.Module) *tracer {
-	return &tracer{file: mod.File, mod: mod, globals: map[string]val{}, order: map[string]int{}, funcs: map[string]*python.FuncDef{}}
+	return &tracer{file: mod.File, mod: mod, globals: map[string]val{}, order: map[string]int{}, funcs: map[string]*python.FuncDef{}, data: map[string]*dataFile{}}
 }
 
 // module evaluates the module-level statements.

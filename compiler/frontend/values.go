@@ -15,6 +15,7 @@ const (
 	kBool                // True or False
 	kNone                // None
 	kPending             // the input, before its shape is known
+	kArchive             // an .npz archive np.load opened (index it by key)
 )
 
 // tensor is a compile-time array in float64, row-major; isInt tracks
@@ -33,6 +34,7 @@ type val struct {
 	elts []val     // kSeq
 	s    string    // kStr
 	b    bool      // kBool
+	f    *dataFile // kArchive
 }
 
 func constVal(shape ir.Shape, data []float64, isInt bool) val {
@@ -61,6 +63,8 @@ func (v val) describe() string {
 		return "bool"
 	case kNone:
 		return "None"
+	case kArchive:
+		return ".npz archive"
 	}
 	return "the input"
 }

@@ -38,7 +38,8 @@ type Model struct {
 	// squared error, np.mean((y - target) ** 2).
 	Loss *Graph
 	// Sources are the files the front end read besides File (weights),
-	// with their BLAKE3 hashes, for the sealed muscle's provenance.
+	// with their BLAKE3 hashes, for the sealed muscle's provenance: each
+	// file once, in the order first read.
 	Sources []Source
 }
 
@@ -50,8 +51,10 @@ const (
 
 // Source is a file a model was read from.
 type Source struct {
+	// Path is the file's path as the model wrote it (Family Python's
+	// np.load: relative to the directory of File).
 	Path   string
-	BLAKE3 [32]byte
+	BLAKE3 [32]byte // of the file's bytes
 }
 
 // Check verifies the model's own invariants and its graphs (Graph.Check):

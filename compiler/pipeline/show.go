@@ -13,6 +13,9 @@ func showModel(r *Result) string {
 	m := r.Model
 	var b strings.Builder
 	fmt.Fprintf(&b, "// model %s: input %s %s, output %s, learning rate %g\n", m.File, m.InputName, m.InputShape, m.OutputShape, m.LearningRate)
+	for _, src := range m.Sources {
+		fmt.Fprintf(&b, "// data %s blake3 %x\n", src.Path, src.BLAKE3)
+	}
 	for _, p := range m.Params {
 		kind := "trainable"
 		if !p.Trainable {

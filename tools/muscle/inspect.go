@@ -17,7 +17,9 @@ var inspectCmd = &command{
 	help: `inspect prints what can be read without a key: a blob's header, each entry
 header of a bundle, a key record's key id, publishers and minimum versions
 (never the master key), or a key file's publisher id and fingerprint. The
-header is authenticated only by verify; inspect checks its structure.`,
+header is authenticated only by verify; inspect checks its structure. The
+provenance (the source and the data files the compiler read, with their
+hashes) is encrypted: verify prints it.`,
 	run: runInspect,
 }
 

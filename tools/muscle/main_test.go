@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"lukechampine.com/blake3"
 )
 
 // session runs commands in-process in a temporary directory and keeps all
@@ -351,5 +353,49 @@ func TestVerifyMachineCode(t *testing.T) {
 	out, _ = s.run(4, "verify", "--json", "--keys", record, s.path("svc.muscle"))
 	if !strings.Contains(out, `"kind": "machine-code"`) {
 		t.Errorf("svc code, --json:\n%s", out)
+	}
+}
+
+// TestVerifyDataFiles: seal --data records each data file's name and
+// BLAKE3 in the provenance (version 2), and verify prints them, in text
+// and in JSON; without --data the list is empty.
+func TestVerifyDataFiles(t *testing.T) {
+	s := newSession(t)
+	pub := s.keygen("keys")
+	record := s.path("keys/keyrecord.bin")
+	s.write("weights.npz", []byte("PK\x05\x06 pretend weights"))
+	s.write("scale.npy", []byte("\x93NUMPY pretend scale"))
+	s.seal(pub, "d.muscle", "--data", s.path("weights.npz"), "--data", s.path("scale.npy"))
+	out, _ := s.run(0, "verify", "--keys", record, s.path("d.muscle"))
+	w, sc := blake3.Sum256(s.read("weights.npz")), blake3.Sum256(s.read("scale.npy"))
+	want := "  source        neuron4.py blake3 "
+	if i := strings.Index(out, want); i < 0 || !strings.Contains(out[i:], "\n  data          weights.npz blake3 "+hex.EncodeToString(w[:])+
+		"\n  data          scale.npy blake3 "+hex.EncodeToString(sc[:])+"\n  compiler      musclec 0.1.0\n") {
+		t.Errorf("verify does not list the data files:\n%s", out)
+	}
+	out, _ = s.run(0, "verify", "--json", "--keys", record, s.path("d.muscle"))
+	var v struct {
+		Results []struct {
+			Provenance struct {
+				Source string `json:"source"`
+				Data   []struct {
+					Name   string `json:"name"`
+					BLAKE3 string `json:"blake3"`
+				} `json:"data"`
+			} `json:"provenance"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.Results) != 1 || len(v.Results[0].Provenance.Data) != 2 ||
+		v.Results[0].Provenance.Data[1].Name != "scale.npy" || v.Results[0].Provenance.Data[1].BLAKE3 != hex.EncodeToString(sc[:]) {
+		t.Errorf("verify --json: %v\n%s", err, out)
+	}
+	s.seal(pub, "n.muscle")
+	out, _ = s.run(0, "verify", "--json", "--keys", record, s.path("n.muscle"))
+	if !strings.Contains(out, `"data": []`) {
+		t.Errorf("verify --json without data files:\n%s", out)
+	}
+	out, _ = s.run(0, "verify", "--keys", record, s.path("n.muscle"))
+	if strings.Contains(out, "  data ") {
+		t.Errorf("verify lists data files of a muscle without any:\n%s", out)
 	}
 }

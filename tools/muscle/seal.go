@@ -46,12 +46,14 @@ type sealSpec struct {
 	SourceHash string `json:"source-hash"`
 	SourceName string `json:"source-name"`
 	Compiler   string `json:"compiler"`
-	SealingKey string `json:"sealing-key"`
-	SigningKey string `json:"signing-key"`
-	Random     bool   `json:"random"`
-	OutputPath string `json:"-"`
-	Force      bool   `json:"-"`
-	Manifest   string `json:"-"`
+	// Data are data files (weights) the code was compiled from.
+	Data       []string `json:"data"`
+	SealingKey string   `json:"sealing-key"`
+	SigningKey string   `json:"signing-key"`
+	Random     bool     `json:"random"`
+	OutputPath string   `json:"-"`
+	Force      bool     `json:"-"`
+	Manifest   string   `json:"-"`
 }
 
 func runSeal(c *ctx, cmd *command, args []string) error {
@@ -96,6 +98,14 @@ func runSeal(c *ctx, cmd *command, args []string) error {
 	fs.StringVar(&spec.SourceHash, "source-hash", spec.SourceHash, "BLAKE3 hash of the source, hex (instead of --source)")
 	fs.StringVar(&spec.SourceName, "source-name", spec.SourceName, "source file name for the provenance")
 	fs.StringVar(&spec.Compiler, "compiler", spec.Compiler, "compiler name and version for the provenance")
+	dataFlag := false
+	fs.Func("data", "data file (weights) the code was compiled from, repeatable: its BLAKE3 hash and base name go into the provenance", func(f string) error {
+		if !dataFlag { // flags replace the --manifest list
+			spec.Data, dataFlag = nil, true
+		}
+		spec.Data = append(spec.Data, f)
+		return nil
+	})
 	fs.BoolVar(&spec.Random, "random", spec.Random, "random salt and nonce instead of deterministic sealing")
 	fs.StringVar(&spec.OutputPath, "o", "", "output file")
 	fs.BoolVar(&spec.Force, "force", false, "overwrite OUT")
@@ -184,6 +194,13 @@ func (s *sealSpec) input() (*muscle.Input, error) {
 			return nil, cli.Fail(exitUsage, "--source-hash: want %d hex digits", 2*muscle.HashSize)
 		}
 		copy(p.SourceHash[:], b)
+	}
+	for _, f := range s.Data {
+		b, err := cli.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		p.Data = append(p.Data, muscle.DataFile{Name: filepath.Base(f), Hash: blake3.Sum256(b)})
 	}
 	if s.Random {
 		in.Rand = rand.Reader

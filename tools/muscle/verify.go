@@ -18,7 +18,8 @@ var verifyCmd = &command{
 	help: `verify opens each blob (or each entry of a bundle) as the referee does:
 structure, publisher, signature, capabilities, version policy (the record's
 minimum versions and --min-version), decryption, manifest, and the machine
-code (the referee's verifier). It prints the manifest and provenance, the
+code (the referee's verifier). It prints the manifest and provenance (the
+source and every data file the compiler read, with their hashes), the
 BLAKE3 hashes of code and state and the instructions each entry executes per
 call, never the code or the weights: a verifier rejection names the entry,
 the code offset and the rule broken, as on the referee's console. The exit
@@ -128,6 +129,10 @@ func entryString(e uint32) string {
 func verifiedJSON(name string, m *muscle.Muscle, blob []byte, counts verify.Report) map[string]any {
 	code, state := blake3.Sum256(m.Code), blake3.Sum256(m.State)
 	man, p := m.Manifest, m.Provenance
+	data := []any{}
+	for _, d := range p.Data {
+		data = append(data, map[string]any{"name": d.Name, "blake3": hex.EncodeToString(d.Hash[:])})
+	}
 	return map[string]any{
 		"file": name, "ok": true, "header": headerJSON(m.Header, blob),
 		"manifest": map[string]any{
@@ -137,7 +142,7 @@ func verifiedJSON(name string, m *muscle.Muscle, blob []byte, counts verify.Repo
 		},
 		"provenance": map[string]any{
 			"code_blake3": hex.EncodeToString(p.CodeHash[:]), "source_blake3": hex.EncodeToString(p.SourceHash[:]),
-			"compiler": p.Compiler, "source": p.Source,
+			"compiler": p.Compiler, "source": p.Source, "data": data,
 		},
 		"code_blake3": hex.EncodeToString(code[:]), "state_blake3": hex.EncodeToString(state[:]),
 		"instructions": map[string]any{"forward": counts.Forward, "train": counts.Train},
@@ -158,5 +163,9 @@ func printVerified(c *ctx, name string, m *muscle.Muscle, blob []byte, counts ve
 		fmt.Fprintf(c.stdout, "  instructions  forward %d, train %d per call (verified)\n", counts.Forward, counts.Train)
 	}
 	fmt.Fprintf(c.stdout, "  code blake3   %x\n  state blake3  %x\n", p.CodeHash, state)
-	fmt.Fprintf(c.stdout, "  source        %s blake3 %x\n  compiler      %s\n", p.Source, p.SourceHash, p.Compiler)
+	fmt.Fprintf(c.stdout, "  source        %s blake3 %x\n", p.Source, p.SourceHash)
+	for _, d := range p.Data {
+		fmt.Fprintf(c.stdout, "  data          %s blake3 %x\n", d.Name, d.Hash)
+	}
+	fmt.Fprintf(c.stdout, "  compiler      %s\n", p.Compiler)
 }

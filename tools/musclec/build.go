@@ -92,6 +92,14 @@ func runBuild(stdout io.Writer, args []string) error {
 	in.Provenance.Compiler = compilerVersion
 	in.Provenance.Source = filepath.Base(path)
 	in.Provenance.SourceHash = blake3.Sum256(c.source)
+	// The data files the front end read (np.load), as the model wrote
+	// their paths, with their hashes.
+	if len(c.model.Sources) > muscle.MaxDataFiles {
+		return rejectedErr(fmt.Errorf("%s reads %d data files; a muscle's provenance records at most %d", path, len(c.model.Sources), muscle.MaxDataFiles))
+	}
+	for _, s := range c.model.Sources {
+		in.Provenance.Data = append(in.Provenance.Data, muscle.DataFile{Name: s.Path, Hash: s.BLAKE3})
+	}
 	report, err := verifyCode(in)
 	if err != nil {
 		return err
@@ -105,6 +113,9 @@ func runBuild(stdout io.Writer, args []string) error {
 	}
 	fmt.Fprintf(stdout, "%s: muscle %q version %d, %d bytes (code %d, state %d, scratch %d), publisher %s, %s\n",
 		*out, *name, *version, len(blob), len(mu.Code), mu.StateSize, mu.ScratchSize, sk.Publisher, capabilities)
+	for _, d := range in.Provenance.Data {
+		fmt.Fprintf(stdout, "  data: %s blake3 %x\n", d.Name, d.Hash)
+	}
 	fmt.Fprintf(stdout, "  verified: %s\n", countText(report, uint64(*budget)))
 	return nil
 }

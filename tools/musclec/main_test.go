@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	harness "github.com/muscles/referee/compiler/codegen/run"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/muscle"
+	"lukechampine.com/blake3"
 )
 
 const neuron = "../../compiler/frontend/testdata/models/single_neuron.py"
@@ -232,6 +234,77 @@ func TestBuildOpens(t *testing.T) {
 	}
 	if e := m.Manifest.TrainEntry; e == muscle.NoEntry || e == 0 || int(e) >= len(m.Code) || e%4 != 0 {
 		t.Errorf("train entry %#x in %d bytes of code", e, len(m.Code))
+	}
+}
+
+// TestBuildDataFiles: a model that np.loads its weights from an .npz
+// records the archive, as the model names it, and its BLAKE3 in the sealed
+// muscle's provenance.
+func TestBuildDataFiles(t *testing.T) {
+	const model = "../../compiler/frontend/testdata/models/npz_mlp.py"
+	dir := t.TempDir()
+	rec, err := muscle.NewKeyRecord(bytes.Repeat([]byte{9}, muscle.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	id := muscle.PublisherIDFor(pub)
+	if err := rec.AddPublisher(muscle.Publisher{ID: id, PublicKey: pub, Grants: muscle.CapAll}); err != nil {
+		t.Fatal(err)
+	}
+	sk, sg := filepath.Join(dir, "p.sealing"), filepath.Join(dir, "p.signing")
+	for p, m := range map[string]interface{ MarshalBinary() ([]byte, error) }{sk: rec.SealingKey(id), sg: &muscle.SigningKey{Publisher: id, Key: priv}} {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	npz, err := os.ReadFile("../../compiler/frontend/testdata/models/npz_mlp.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := blake3.Sum256(npz)
+	out := filepath.Join(dir, "npz.muscle")
+	built, _ := musclec(t, 0, "build", model, "-o", out, "--sealing-key", sk, "--signer", sg, "--caps", "forward,train")
+	if want := fmt.Sprintf("\n  data: npz_mlp.npz blake3 %x\n  verified: ", sum); !strings.Contains(built, want) {
+		t.Errorf("build output %q does not contain %q", built, want)
+	}
+	blob, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := muscle.Open(blob, rec, &muscle.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := os.ReadFile(model)
+	p := m.Provenance
+	if p.Source != "npz_mlp.py" || p.SourceHash != blake3.Sum256(src) {
+		t.Errorf("source %s %x", p.Source, p.SourceHash)
+	}
+	if len(p.Data) != 1 || p.Data[0].Name != "npz_mlp.npz" || p.Data[0].Hash != sum {
+		t.Errorf("data files %+v, want npz_mlp.npz %x", p.Data, sum)
+	}
+
+	// A model without data files is sealed as before: no data files.
+	musclec(t, 0, "build", neuron, "-o", filepath.Join(dir, "n.muscle"), "--sealing-key", sk, "--signer", sg)
+	blob, _ = os.ReadFile(filepath.Join(dir, "n.muscle"))
+	if m, err := muscle.Open(blob, rec, &muscle.Policy{}); err != nil {
+		t.Error(err)
+	} else if m.Provenance.Data != nil {
+		t.Errorf("neuron: data files %+v", m.Provenance.Data)
+	}
+	// A missing archive is the model's fault (exit 4), at the np.load.
+	broken := filepath.Join(dir, "broken.py")
+	if err := os.WriteFile(broken, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut := musclec(t, 4, "build", broken, "-o", filepath.Join(dir, "b.muscle"), "--sealing-key", sk, "--signer", sg)
+	if !strings.Contains(errOut, broken+":8:19: np.load: data file npz_mlp.npz does not exist") {
+		t.Errorf("missing archive: %s", errOut)
 	}
 }
 

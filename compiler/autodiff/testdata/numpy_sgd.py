@@ -5,7 +5,9 @@ Usage: python3 numpy_sgd.py MODEL.py < request.json
 
 The request is {"shape": [...], "target_shape": [...], "params": ["NAME",
 ...], "xs": [[flat], ...], "targets": [[flat], ...], "eps": 1e-4}. The model
-is imported under the name "model" (its __main__ block does not run).
+runs in its own directory (its np.load paths are relative to the model
+file, as the compiler reads them) and is imported under the name "model"
+(its __main__ block does not run).
 Step i uses xs[i] and targets[i]; there are len(xs) steps.
 
 The loss is the module's loss(y, target) if it defines one, else
@@ -29,13 +31,18 @@ before each step.
 import contextlib
 import importlib.util
 import json
+import os
 import sys
 
 import numpy as np
 
 
 def main():
-    spec = importlib.util.spec_from_file_location("model", sys.argv[1])
+    path = os.path.abspath(sys.argv[1])
+    # The model runs in its own directory, so that np.load("w.npz") reads
+    # the file beside it, as the compiler does (relative to the model file).
+    os.chdir(os.path.dirname(path))
+    spec = importlib.util.spec_from_file_location("model", path)
     model = importlib.util.module_from_spec(spec)
     req = json.load(sys.stdin)
     with contextlib.redirect_stdout(sys.stderr):

@@ -8,19 +8,25 @@ The request is {"shape": [...], "inputs": [[flat values], ...],
 array (NumPy's default dtype, the same as the model's own constants) and
 passed to forward. The reply, one JSON object on stdout, is
 {"outputs": [[flat float64 values], ...], "globals": {"NAME": [flat]}}.
-The model is imported under the name "model", so its
-`if __name__ == "__main__":` block does not run.
+The model runs in its own directory (its np.load paths are relative to
+the model file, as the compiler reads them) and is imported under the
+name "model", so its `if __name__ == "__main__":` block does not run.
 """
 import contextlib
 import importlib.util
 import json
+import os
 import sys
 
 import numpy as np
 
 
 def main():
-    spec = importlib.util.spec_from_file_location("model", sys.argv[1])
+    path = os.path.abspath(sys.argv[1])
+    # The model runs in its own directory, so that np.load("w.npz") reads
+    # the file beside it, as the compiler does (relative to the model file).
+    os.chdir(os.path.dirname(path))
+    spec = importlib.util.spec_from_file_location("model", path)
     model = importlib.util.module_from_spec(spec)
     req = json.load(sys.stdin)
     outputs = []
