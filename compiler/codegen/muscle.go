@@ -72,8 +72,8 @@ func (mu *Muscle) Slot(name string) (Slot, bool) {
 }
 
 // CompileMuscle generates the forward entry from m.Graph (after the ir
-// passes, as for Compile) and the train entry from tg (autodiff.Train or
-// autodiff.TrainFile of the same model). The state layout is
+// passes, as for Compile) and the train entry from tg (autodiff.Train of
+// the same model, as traced: compiler/pipeline runs it so). The state layout is
 // ParamLayout(m.Params) followed by the large constants of both entries.
 // It returns an error naming the first op either graph uses that the code
 // generator does not support.

@@ -1,5 +1,7 @@
-// Package frontend turns a parsed Family Python module into the IR graph
-// of its forward function (package ir).
+// Package frontend turns a parsed Family Python module into the
+// language-neutral model (ir.Model): the IR graph of its forward function,
+// its parameters, and its def loss(y, target), if it has one, as a loss
+// graph of its own (loss.go; LossOf traces one from a file of its own).
 //
 // Compile parses the file (package python), evaluates the module-level
 // constants at compile time in float64 as NumPy would (consts.go, values.go),
