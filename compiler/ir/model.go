@@ -116,3 +116,44 @@ func (m *Model) Check() error {
 	}
 	return checkParams(m.Loss, "the loss")
 }
+
+// Clone is a deep copy of g: the same values, IDs and output, sharing
+// nothing that a pass changes.
+func (g *Graph) Clone() *Graph {
+	c := &Graph{nextID: g.nextID}
+	copied := make(map[*Value]*Value, len(g.Values))
+	for _, v := range g.Values {
+		n := *v
+		n.Shape = v.Shape.clone()
+		n.Data = append([]float32(nil), v.Data...)
+		n.Index = append([]Sel(nil), v.Index...)
+		n.Args = make([]*Value, len(v.Args))
+		for i, a := range v.Args {
+			n.Args[i] = copied[a]
+		}
+		copied[v] = &n
+		c.Values = append(c.Values, &n)
+	}
+	c.Output = copied[g.Output]
+	return c
+}
+
+// Clone is a deep copy of m (its graphs cloned, its parameters pointing
+// into the copy).
+func (m *Model) Clone() *Model {
+	c := *m
+	c.Graph = m.Graph.Clone()
+	byName := map[string]*Value{}
+	for _, v := range c.Graph.Params() {
+		byName[v.Name] = v
+	}
+	c.Params = append([]Param(nil), m.Params...)
+	for i := range c.Params {
+		c.Params[i].Value = byName[c.Params[i].Name]
+	}
+	if m.Loss != nil {
+		c.Loss = m.Loss.Clone()
+	}
+	c.Sources = append([]Source(nil), m.Sources...)
+	return &c
+}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -254,4 +255,52 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("shape %v descr %s with %d values", a.Shape, a.Descr, len(a.Data))
 		}
 	})
+}
+
+// TestEncode: what Encode and EncodeArchive write, NumPy reads back value
+// for value, and so does Parse.
+func TestEncode(t *testing.T) {
+	arrays := []Member{
+		{"scalar", nil, []float32{-2.5}},
+		{"vec", []int{3}, []float32{1, float32(math.Inf(-1)), 1e-40}},
+		{"mat", []int{2, 3}, []float32{0.1, 0.2, 0.3, -0.4, 5e7, 0}},
+	}
+	z, err := EncodeArchive(arrays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.npz"), z, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := writeNumPy(t, dir, `d = np.load("a.npz")
+print(json.dumps({k: [d[k].dtype.str, list(d[k].shape), [struct.unpack("<I", struct.pack("<f", v))[0] for v in d[k].ravel().tolist()]] for k in d.files}))`)
+	var got map[string][3]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	a, err := OpenArchive(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range arrays {
+		g := got[m.Key]
+		if g[0] != "<f4" || fmt.Sprint(g[1]) != fmt.Sprint(append([]int{}, m.Shape...)) {
+			t.Errorf("%s: NumPy reads %v", m.Key, g)
+		}
+		for i, bits := range g[2].([]any) {
+			if uint32(bits.(float64)) != math.Float32bits(m.Data[i]) {
+				t.Errorf("%s[%d]: NumPy reads bits %v, want %#x", m.Key, i, bits, math.Float32bits(m.Data[i]))
+			}
+		}
+		arr, err := a.Array(m.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range arr.Data {
+			if float32(v) != m.Data[i] {
+				t.Errorf("%s[%d]: Parse reads %v", m.Key, i, v)
+			}
+		}
+	}
 }

@@ -87,6 +87,9 @@ type Result struct {
 
 	front  frontEnd
 	parsed any
+	// traced is the model as the front end made it, for autodiff (the
+	// passes change Model's forward graph in place).
+	traced *ir.Model
 	Model  *ir.Model
 	Train  *autodiff.TrainGraph
 	Layout []codegen.Slot
@@ -193,7 +196,7 @@ func trace(r *Result) error {
 	if err := m.Check(); err != nil {
 		return fmt.Errorf("%w: %s front end: %v", ErrInternal, r.front.name, err)
 	}
-	r.Model = m
+	r.Model, r.traced = m, m.Clone()
 	return nil
 }
 
@@ -204,16 +207,11 @@ func passes(r *Result) error {
 	return nil
 }
 
-// train builds the training step. It runs on the model as traced (the
-// passes work on the forward graph in place, so it is traced again first:
-// autodiff never sees a fused op, and the train entry is the same whether
-// or not the forward graph was optimised).
+// train builds the training step from the model as traced (a copy taken
+// before the passes): autodiff never sees a fused op, and the train entry
+// is the same whether or not the forward graph was optimised.
 func train(r *Result) error {
-	m, err := r.front.trace(r)
-	if err != nil {
-		return err
-	}
-	tg, err := autodiff.Train(m)
+	tg, err := autodiff.Train(r.traced)
 	if err != nil {
 		return err
 	}

@@ -7,15 +7,13 @@
 package pyexport
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/npy"
 )
 
 // Options say where the weights go.
@@ -256,50 +254,12 @@ func nested(b *strings.Builder, s ir.Shape, data []float32) {
 	b.WriteString("]")
 }
 
-// NPZ is the model's parameters as an .npz archive (float32 .npy members
-// named after the parameters), for Options.NPZ.
+// NPZ is the model's parameters as an .npz archive (float32 members named
+// after the parameters), for Options.NPZ.
 func NPZ(m *ir.Model) ([]byte, error) {
-	var buf bytes.Buffer
-	z := zip.NewWriter(&buf)
+	var members []npy.Member
 	for _, p := range m.Params {
-		w, err := z.CreateHeader(&zip.FileHeader{Name: p.Name + ".npy", Method: zip.Store})
-		if err != nil {
-			return nil, err
-		}
-		if _, err := w.Write(npy(p.Shape, p.Init)); err != nil {
-			return nil, err
-		}
+		members = append(members, npy.Member{Key: p.Name, Shape: p.Shape, Data: p.Init})
 	}
-	if err := z.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// npy is one little-endian float32 C-order array in the .npy format
-// (version 1.0).
-func npy(s ir.Shape, data []float32) []byte {
-	shape := "("
-	for _, d := range s {
-		shape += strconv.Itoa(d) + ", "
-	}
-	if len(s) > 1 {
-		shape = shape[:len(shape)-2]
-	}
-	shape += ")"
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape)
-	// magic (6) + version (2) + length (2) + header + padding + '\n' is a
-	// multiple of 64.
-	pad := 64 - (10+len(header)+1)%64
-	if pad == 64 {
-		pad = 0
-	}
-	header += strings.Repeat(" ", pad) + "\n"
-	b := []byte("\x93NUMPY\x01\x00")
-	b = binary.LittleEndian.AppendUint16(b, uint16(len(header)))
-	b = append(b, header...)
-	for _, f := range data {
-		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
-	}
-	return b
+	return npy.EncodeArchive(members)
 }

@@ -11,20 +11,11 @@ import (
 	"lukechampine.com/blake3"
 
 	"github.com/muscles/referee/board/armv8"
-	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/compiler/pipeline"
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/referee/verify"
 	"github.com/muscles/referee/tools/internal/cli"
 )
-
-// shapeOf converts a tensor shape for the manifest.
-func shapeOf(s ir.Shape) muscle.Shape {
-	out := make(muscle.Shape, len(s))
-	for i, d := range s {
-		out[i] = uint32(d)
-	}
-	return out
-}
 
 // compilerVersion is recorded in every muscle's provenance.
 const compilerVersion = "musclec 0.1.0"
@@ -40,11 +31,7 @@ func runBuild(stdout io.Writer, args []string) error {
 	budget := fs.Uint("budget", 1000, "run-time budget per call in `MICROSECONDS`")
 	force := fs.Bool("force", false, "replace OUT if it exists")
 	options := modelFlags(fs)
-	path, err := parseModel(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	opt, err := options()
+	path, opt, err := options.parse(stdout, args)
 	if err != nil {
 		return err
 	}
@@ -83,11 +70,11 @@ func runBuild(stdout io.Writer, args []string) error {
 	in.Manifest.TrainEntry = muscle.NoEntry
 	if capabilities&muscle.CapTrain != 0 {
 		in.Manifest.TrainEntry = uint32(mu.TrainEntry)
-		in.Manifest.Target = shapeOf(c.model.OutputShape)
+		in.Manifest.Target = pipeline.ShapeOf(c.model.OutputShape)
 	}
 	in.Manifest.ScratchSize = uint32(mu.ScratchSize)
-	in.Manifest.Input = shapeOf(c.model.InputShape)
-	in.Manifest.Output = shapeOf(c.model.OutputShape)
+	in.Manifest.Input = pipeline.ShapeOf(c.model.InputShape)
+	in.Manifest.Output = pipeline.ShapeOf(c.model.OutputShape)
 	in.Manifest.State = muscle.Shape{uint32(mu.StateSize / 4)}
 	in.Provenance.Compiler = compilerVersion
 	in.Provenance.Source = filepath.Base(path)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"io"
 	"math"
 	"strings"
 
@@ -51,25 +52,42 @@ func runPipeline(path string, opt pipeline.Options, after string) (*pipeline.Res
 	return r, nil
 }
 
-// modelFlags adds the flags that say what a model file does not (an
-// ONNX file's batch, loss, frozen parameters, learning rate; they
-// override a Family Python file's own) and returns their reader.
-func modelFlags(fs *flag.FlagSet) func() (pipeline.Options, error) {
-	batch := fs.Int("batch", 0, "fix a symbolic batch dimension (ONNX) to `N` (default 1)")
-	loss := fs.String("loss", "", "training loss: mse, cross-entropy (of probabilities), or a Family Python `FILE` defining def loss(y, target) (default: the model's own, else mse)")
-	frozen := fs.String("frozen", "", "parameters not trained, comma-separated `NAMES`")
-	lr := fs.Float64("learning-rate", 0, "SGD step (default: the model's LEARNING_RATE, else 0.01)")
-	return func() (pipeline.Options, error) {
-		opt := pipeline.Options{Batch: *batch, Loss: *loss, LearningRate: *lr}
-		if *batch < 0 {
-			return opt, cli.Fail(exitUsage, "--batch %d: want a positive size", *batch)
-		}
-		if *lr < 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
-			return opt, cli.Fail(exitUsage, "--learning-rate %g: want a positive number", *lr)
-		}
-		if *frozen != "" {
-			opt.Frozen = strings.Split(*frozen, ",")
-		}
-		return opt, nil
+// modelArgs are the flags that say what a model file does not (an ONNX
+// file's batch, loss, frozen parameters, learning rate; they override a
+// Family Python file's own).
+type modelArgs struct {
+	fs     *flag.FlagSet
+	batch  *int
+	loss   *string
+	frozen *string
+	lr     *float64
+}
+
+// modelFlags adds the model flags to fs.
+func modelFlags(fs *flag.FlagSet) *modelArgs {
+	return &modelArgs{fs: fs,
+		batch:  fs.Int("batch", 0, "fix a symbolic batch dimension (ONNX) to `N` (default 1)"),
+		loss:   fs.String("loss", "", "training loss: mse, cross-entropy (of probabilities), or a Family Python `FILE` defining def loss(y, target) (default: the model's own, else mse)"),
+		frozen: fs.String("frozen", "", "parameters not trained, comma-separated `NAMES`"),
+		lr:     fs.Float64("learning-rate", 0, "SGD step (default: the model's LEARNING_RATE, else 0.01)"),
 	}
+}
+
+// parse parses the command line (one model file) and the model flags.
+func (m *modelArgs) parse(stdout io.Writer, args []string) (string, pipeline.Options, error) {
+	path, err := parseModel(m.fs, stdout, args)
+	if err != nil {
+		return "", pipeline.Options{}, err
+	}
+	opt := pipeline.Options{Batch: *m.batch, Loss: *m.loss, LearningRate: *m.lr}
+	if *m.batch < 0 {
+		return "", opt, cli.Fail(exitUsage, "--batch %d: want a positive size", *m.batch)
+	}
+	if *m.lr < 0 || math.IsNaN(*m.lr) || math.IsInf(*m.lr, 0) {
+		return "", opt, cli.Fail(exitUsage, "--learning-rate %g: want a positive number", *m.lr)
+	}
+	if *m.frozen != "" {
+		opt.Frozen = strings.Split(*m.frozen, ",")
+	}
+	return path, opt, nil
 }

@@ -23,11 +23,7 @@ func runExec(stdout io.Writer, args []string) error {
 	target := fs.String("target", "", "with --train: the target tensor, flattened row-major")
 	steps := fs.Int("steps", 1, "with --train: how many training steps")
 	options := modelFlags(fs)
-	path, err := parseModel(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	opt, err := options()
+	path, opt, err := options.parse(stdout, args)
 	if err != nil {
 		return err
 	}

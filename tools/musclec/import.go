@@ -20,11 +20,7 @@ func runImport(stdout io.Writer, args []string) error {
 	npz := fs.Bool("npz", false, "put the weights in OUT.npz beside it (np.load) instead of np.array literals")
 	force := fs.Bool("force", false, "replace existing output files")
 	options := modelFlags(fs)
-	path, err := parseModel(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	opt, err := options()
+	path, opt, err := options.parse(stdout, args)
 	if err != nil {
 		return err
 	}

@@ -15,11 +15,7 @@ func runIR(stdout io.Writer, args []string) error {
 	fs := newFlags("ir", "MODEL [--after STAGE]")
 	options := modelFlags(fs)
 	after := fs.String("after", "passes", "stop after this `STAGE` and print what it made: "+strings.Join(pipeline.Names(), ", ")+" (an IR pass's name stops after that pass; traced is trace)")
-	path, err := parseModel(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	opt, err := options()
+	path, opt, err := options.parse(stdout, args)
 	if err != nil {
 		return err
 	}
@@ -41,11 +37,7 @@ func runAsm(stdout io.Writer, args []string) error {
 	fs := newFlags("asm", "MODEL.py [--train]")
 	train := fs.Bool("train", false, "show the train entry instead of forward")
 	options := modelFlags(fs)
-	path, err := parseModel(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	opt, err := options()
+	path, opt, err := options.parse(stdout, args)
 	if err != nil {
 		return err
 	}
@@ -75,11 +67,7 @@ func runAsm(stdout io.Writer, args []string) error {
 func runC(stdout io.Writer, args []string) error {
 	fs := newFlags("c", "MODEL.py|MODEL.onnx")
 	options := modelFlags(fs)
-	path, err := parseModel(fs, stdout, args)
-	if err != nil {
-		return err
-	}
-	opt, err := options()
+	path, opt, err := options.parse(stdout, args)
 	if err != nil {
 		return err
 	}

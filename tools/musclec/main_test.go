@@ -12,11 +12,12 @@ import (
 	"strings"
 	"testing"
 
+	"lukechampine.com/blake3"
+
 	"github.com/muscles/referee/compiler/autodiff"
 	harness "github.com/muscles/referee/compiler/codegen/run"
 	"github.com/muscles/referee/compiler/frontend"
 	"github.com/muscles/referee/muscle"
-	"lukechampine.com/blake3"
 )
 
 const neuron = "../../compiler/frontend/testdata/models/single_neuron.py"
