@@ -66,14 +66,17 @@ func start(t *testing.T, c qemu.Config) *live {
 	return l
 }
 
-// await waits for a line matching re in the output not yet consumed and
-// consumes up to it.
+// await waits for a whole line matching re in the output not yet
+// consumed and consumes up to it.
 func (l *live) await(re *regexp.Regexp) []string {
 	l.t.Helper()
 	deadline := time.Now().Add(bootTimeout)
 	for time.Now().Before(deadline) {
 		l.mu.Lock()
 		rest := l.out.String()[l.seen:]
+		// Whole lines only: a line still arriving ("saved generation 1"
+		// of "... 17") must not match.
+		rest = rest[:strings.LastIndexByte(rest, '\n')+1]
 		if loc := re.FindStringSubmatchIndex(rest); loc != nil {
 			m := re.FindStringSubmatch(rest)
 			l.seen += loc[1]
