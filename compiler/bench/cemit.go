@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/muscles/referee/compiler/autodiff"
 	"github.com/muscles/referee/compiler/codegen"
 	"github.com/muscles/referee/compiler/ir"
 )
@@ -23,68 +24,196 @@ import (
 // i-p-j order (row of A broadcast against rows of B), which gcc can
 // vectorise without reassociating any sum. Math functions call libm.
 func EmitC(g *ir.Graph, params []ir.Param) (string, error) {
-	if g == nil || g.Output == nil {
-		return "", fmt.Errorf("bench: graph has no output")
+	var head, body strings.Builder
+	head.WriteString("#include <math.h>\n\n")
+	if err := emitForward(&head, &body, g, params); err != nil {
+		return "", err
 	}
+	return head.String() + body.String(), nil
+}
+
+// EmitCTrain returns a plain C translation unit with both the forward
+// pass (as EmitC) and the model's train step:
+//
+//	void train(const float *restrict x, const float *restrict target, float *restrict y, float *restrict state)
+//
+// which does what the muscle's train entry does: it reads the input x and
+// the target, writes the forward output y (computed with the parameters
+// before the update) and replaces every trainable parameter in state by
+// p - lr*dloss/dp, in place; frozen parameters and the rest of the state
+// are not written. It is the same kernels as EmitC's, applied to tg.Graph
+// (autodiff's train graph after the ir passes, what the muscle's train
+// entry is compiled from), so the loss and the learning rate are the
+// model's. An update whose last kernel is elementwise and after which
+// nothing reads the old parameter is computed straight into its state
+// slot; the others are computed into a local array and copied into the
+// state at the end.
+func EmitCTrain(g *ir.Graph, params []ir.Param, tg *autodiff.TrainGraph) (string, error) {
+	if tg == nil || tg.Graph == nil || tg.Y == nil || tg.Input == nil || tg.Target == nil {
+		return "", fmt.Errorf("bench: incomplete train graph")
+	}
+	var head, body strings.Builder
+	head.WriteString("#include <math.h>\n\n")
+	if err := emitForward(&head, &body, g, params); err != nil {
+		return "", err
+	}
+	inputs := map[*ir.Value]string{}
+	for _, v := range tg.Graph.Inputs() {
+		switch {
+		case v == tg.Input || v.Name == tg.Input.Name:
+			inputs[v] = "x"
+		case v == tg.Target || v.Name == tg.Target.Name:
+			inputs[v] = "target"
+		default:
+			return "", fmt.Errorf("bench: train graph input %s is neither the model input nor the target", v.Name)
+		}
+	}
+	f := cFunc{prefix: "t", g: tg.Graph, y: tg.Y, inputs: inputs, updates: tg.Updates}
+	body.WriteString("\n__attribute__((noinline))\nvoid train(const float *restrict x, const float *restrict target, float *restrict y, float *restrict state)\n{\n")
+	if err := f.emit(&head, &body, params); err != nil {
+		return "", err
+	}
+	body.WriteString("}\n")
+	return head.String() + body.String(), nil
+}
+
+func emitForward(head, body *strings.Builder, g *ir.Graph, params []ir.Param) error {
+	if g == nil || g.Output == nil {
+		return fmt.Errorf("bench: graph has no output")
+	}
+	inputs := map[*ir.Value]string{}
+	for _, v := range g.Inputs() {
+		inputs[v] = "x"
+	}
+	f := cFunc{prefix: "", g: g, y: g.Output, inputs: inputs}
+	body.WriteString("\n__attribute__((noinline))\nvoid forward(const float *restrict x, float *restrict y, const float *restrict state)\n{\n")
+	if err := f.emit(head, body, params); err != nil {
+		return err
+	}
+	body.WriteString("}\n")
+	return nil
+}
+
+// cFunc is one graph as the body of one C function.
+type cFunc struct {
+	prefix  string // of the names of its constant arrays
+	g       *ir.Graph
+	y       *ir.Value            // written to y
+	inputs  map[*ir.Value]string // the OpInput values' C names
+	updates []autodiff.Update    // written back into state
+}
+
+// emit writes the constant arrays to head and the kernels to body.
+func (f cFunc) emit(head, body *strings.Builder, params []ir.Param) error {
 	slots, _ := codegen.ParamLayout(params)
 	off := map[string]int{}
 	for _, s := range slots {
 		off[s.Name] = s.Offset / 4
 	}
-	var head, body strings.Builder
-	head.WriteString("#include <math.h>\n\n")
+	g := f.g
+	// root is the value whose storage v uses (reshapes are aliases).
+	root := func(v *ir.Value) *ir.Value {
+		for v.Op == ir.OpReshape && v != f.y {
+			v = v.Args[0]
+		}
+		return v
+	}
+	pos := map[*ir.Value]int{}
+	for i, v := range g.Values {
+		pos[v] = i
+	}
+	// The updates computed in place: the value is an elementwise kernel
+	// (it reads the parameter, if at all, at the index it writes) and no
+	// later value reads the parameter.
+	inPlace := map[*ir.Value]int{}
+	for _, u := range f.updates {
+		v := u.Value
+		o, ok := off[u.Name]
+		if !ok {
+			return fmt.Errorf("bench: updated parameter %s is not in the parameter list", u.Name)
+		}
+		if v == f.y || !(v.Op.IsBinary() || v.Op.IsUnary() || v.Op == ir.OpPow) || !v.Shape.Equal(u.Param.Shape) {
+			continue
+		}
+		if _, dup := inPlace[v]; dup {
+			delete(inPlace, v)
+			continue
+		}
+		later := false
+		for _, w := range g.Values[pos[v]+1:] {
+			for _, a := range w.Args {
+				later = later || root(a) == u.Param
+			}
+		}
+		if !later {
+			inPlace[v] = o
+		}
+	}
 	name := map[*ir.Value]string{}
 	for _, v := range g.Values {
 		n := v.Shape.Size()
 		out := fmt.Sprintf("v%d", v.ID)
-		if v == g.Output {
+		if v == f.y {
 			out = "y"
 		}
 		switch v.Op {
 		case ir.OpInput:
-			name[v] = "x"
+			in, ok := f.inputs[v]
+			if !ok {
+				return fmt.Errorf("bench: unexpected graph input %s", v.Name)
+			}
+			name[v] = in
 		case ir.OpParam:
 			o, ok := off[v.Name]
 			if !ok {
-				return "", fmt.Errorf("bench: parameter %s is not in the parameter list", v.Name)
+				return fmt.Errorf("bench: parameter %s is not in the parameter list", v.Name)
 			}
 			name[v] = fmt.Sprintf("(state + %d)", o)
 		case ir.OpConst:
-			fmt.Fprintf(&head, "static const float c%d[%d] = {", v.ID, n)
-			for i, f := range v.Data {
+			c := fmt.Sprintf("%sc%d", f.prefix, v.ID)
+			fmt.Fprintf(head, "static const float %s[%d] = {", c, n)
+			for i, x := range v.Data {
 				if i > 0 {
 					head.WriteString(", ")
 				}
-				head.WriteString(cFloat(f))
+				head.WriteString(cFloat(x))
 			}
 			head.WriteString("};\n")
-			name[v] = fmt.Sprintf("c%d", v.ID)
+			name[v] = c
 		case ir.OpReshape:
-			if v != g.Output {
+			if v != f.y {
 				name[v] = name[v.Args[0]] // same data: an alias, no code
 				continue
 			}
-			fmt.Fprintf(&body, "\tfor (int i = 0; i < %d; i++) y[i] = %s[i];\n", n, name[v.Args[0]])
+			fmt.Fprintf(body, "\tfor (int i = 0; i < %d; i++) y[i] = %s[i];\n", n, name[v.Args[0]])
 			name[v] = out
 		default:
-			if v != g.Output {
-				fmt.Fprintf(&body, "\tfloat %s[%d];\n", out, n)
+			if o, ok := inPlace[v]; ok {
+				out = fmt.Sprintf("(state + %d)", o)
+			} else if v != f.y {
+				fmt.Fprintf(body, "\tfloat %s[%d];\n", out, n)
 			}
 			name[v] = out
-			if err := emitKernel(&body, v, out, name); err != nil {
-				return "", err
+			if err := emitKernel(body, v, out, name); err != nil {
+				return err
 			}
 		}
-		if v == g.Output && name[v] != "y" {
-			fmt.Fprintf(&body, "\tfor (int i = 0; i < %d; i++) y[i] = %s[i];\n", n, name[v])
+		if v == f.y && name[v] != "y" {
+			fmt.Fprintf(body, "\tfor (int i = 0; i < %d; i++) y[i] = %s[i];\n", n, name[v])
 		}
 	}
-	var b strings.Builder
-	b.WriteString(head.String())
-	b.WriteString("\n__attribute__((noinline))\nvoid forward(const float *restrict x, float *restrict y, const float *restrict state)\n{\n")
-	b.WriteString(body.String())
-	b.WriteString("}\n")
-	return b.String(), nil
+	for _, u := range f.updates {
+		o := off[u.Name]
+		src := name[u.Value]
+		if src == "" {
+			return fmt.Errorf("bench: update of %s is not computed by the graph", u.Name)
+		}
+		if src == fmt.Sprintf("(state + %d)", o) {
+			continue // in place, or unchanged
+		}
+		fmt.Fprintf(body, "\tfor (int i = 0; i < %d; i++) state[%d + i] = %s[i];\n", u.Param.Shape.Size(), o, src)
+	}
+	return nil
 }
 
 // cFloat prints f as an exact C float literal.
