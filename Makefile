@@ -76,7 +76,7 @@ $(DEV_KEYS)/keyrecord.bin:
 # The launcher is built rather than `go run`, so that make's exit status is
 # the image's. Leave the console with `poweroff` (or Ctrl-A x).
 # The example models, compiled by musclec and sealed with the development
-# publisher's keys, in one bundle.
+# publisher's keys, in one bundle signed by that publisher (its index).
 build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES) $(EXAMPLE_DATA)
 	@mkdir -p build/examples
 	@$(GO) build -o build/musclec ./tools/musclec
@@ -85,8 +85,8 @@ build/examples.cpio: $(DEV_KEYS)/keyrecord.bin $(EXAMPLES) $(EXAMPLE_DATA)
 	for m in $(EXAMPLES); do \
 		n=$$(basename $$m); build/musclec build $$m -o build/examples/$${n%.*}.muscle --force \
 			--sealing-key $$sk --signer $$sg --caps forward,train,persist || exit 1; \
-	done
-	@build/muscle bundle --force -o $@ build/examples/*.muscle
+	done && \
+	build/muscle bundle --force --signer $$sg -o $@ build/examples/*.muscle
 
 qemu: deps image $(KEYS) $(MUSCLES)
 	@$(GO) build -o build/qemu-run ./qemu/run
@@ -130,7 +130,7 @@ test: deps toolchain firmware vet
 FUZZTIME ?= 500000x
 FUZZ_TARGETS := \
 	./muscle/:FuzzOpen ./muscle/:FuzzParseHeader ./muscle/:FuzzParseKeyRecord \
-	./muscle/:FuzzParseManifest ./muscle/bundle/:FuzzParse \
+	./muscle/:FuzzParseManifest ./muscle/:FuzzParseIndex ./muscle/bundle/:FuzzParse \
 	./board/fdt/:FuzzWalk ./compiler/python/:FuzzParse ./compiler/npy/:FuzzParse ./referee/verify/:FuzzVerify \
 	./referee/console/:FuzzExecute ./referee/console/:FuzzUploadFraming ./referee/audit/:FuzzNoise \
 	./referee/store/:FuzzScan ./referee/persist/:FuzzUnmarshal ./compiler/onnx/:FuzzDecode

@@ -1,6 +1,6 @@
 // Package muscle is the .muscle format: the byte layout of a sealed muscle,
 // the master-key record, the key hierarchy, sealing and opening, publisher
-// signatures, the manifest and provenance, the capability bits and the muscle
+// signatures and the signed bundle index, the manifest and provenance, the capability bits and the muscle
 // ABI. The compiler (host) seals with it and the referee (bare metal) opens
 // with it, so nothing about the format is written twice.
 //

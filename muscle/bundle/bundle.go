@@ -2,6 +2,10 @@
 // (070701) format whose regular files are sealed .muscle blobs, loaded by the
 // board at the bundle region (0x9100_0000 on QEMU virt, at most 128 MiB).
 //
+// One entry may be the bundle's signed index (muscle.IndexName), which
+// package muscle reads (FORMAT.md, "The bundle index"); to this package it
+// is a file like any other.
+//
 // The reader does no I/O and allocates only the entry list: entries alias the
 // region. It builds for GOOS=tamago. The host writes bundles with Write
 // (u-root's newc writer, host builds only); the tests check the two agree.

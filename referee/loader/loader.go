@@ -1,6 +1,7 @@
 // Package loader admits muscles into the referee, from the boot bundles
 // and from console uploads, through one validation chain (structure,
-// publisher, signature, version, decryption, manifest and capabilities,
+// publisher, signature (a bundle's signed index may stand for its
+// muscles': bundle.go), version, decryption, manifest and capabilities,
 // the machine-code verifier and its instruction count) with one memory
 // budget for all muscles and one version policy, and keeps the set of
 // muscles being served. A name belongs to the publisher whose muscle was
@@ -56,7 +57,8 @@ type Loader struct {
 
 	names   map[string]claim // every name admitted this boot
 	muscles []*served.Muscle
-	used    int64 // memory of the served muscles
+	used    int64        // memory of the served muscles
+	bundle  *bundleIndex // the index of the bundle being loaded (bundle.go)
 }
 
 // claim is who a muscle name belongs to: the publisher whose muscle was
@@ -96,9 +98,10 @@ func ReadBundle(read func(n int) []byte, max int) ([]bundle.Entry, error) {
 }
 
 // LoadBundle admits every muscle of one bundle (entries, or err from
-// reading it), each accepted or rejected on its own. where names the
-// bundle ("at 0x91000000", "built into the image"); prefix is put before
-// each entry's name in verdicts.
+// reading it), each accepted or rejected on its own; a bundle index that
+// verifies stands for the signatures of the muscles it vouches for
+// (bundle.go). where names the bundle ("at 0x91000000", "built into the
+// image"); prefix is put before each entry's name in verdicts.
 func (l *Loader) LoadBundle(where, prefix string, entries []bundle.Entry, err error) {
 	switch {
 	case errors.Is(err, bundle.ErrNoBundle):
@@ -112,8 +115,10 @@ func (l *Loader) LoadBundle(where, prefix string, entries []bundle.Entry, err er
 	}
 	fmt.Fprintf(l.Out, "muscles: bundle %s with %d entries\n", where, len(entries))
 	l.Log.Append(l.Now(), "bundle", fmt.Sprintf("%s, %d entries", where, len(entries)))
+	entries = l.beginIndex(where, entries)
+	defer l.endIndex()
 	for _, e := range entries {
-		if detail, err := l.Admit(prefix+e.Name, e.Data); err != nil {
+		if detail, err := l.admitEntry(prefix, e); err != nil {
 			fmt.Fprintf(l.Out, "muscle %s%s: rejected: %v\n", prefix, e.Name, err)
 		} else {
 			fmt.Fprintf(l.Out, "muscle %s%s: accepted %s\n", prefix, e.Name, detail)
@@ -164,7 +169,7 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 			return nil, "", err
 		}
 	}
-	m, err := muscle.Open(blob, l.Rec, nil)
+	m, err := l.open(blob)
 	if err != nil {
 		return nil, "", err
 	}

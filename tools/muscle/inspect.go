@@ -56,11 +56,23 @@ func (c *ctx) inspect(path string, b []byte) error {
 			return cli.Reject(path, err)
 		}
 		if !c.json {
-			fmt.Fprintf(c.stdout, "%s: bundle of %d muscles, %d bytes\n", path, len(es), len(b))
+			n := len(es)
+			for _, e := range es {
+				if e.Name == muscle.IndexName {
+					n--
+				}
+			}
+			fmt.Fprintf(c.stdout, "%s: bundle of %d muscles, %d bytes\n", path, n, len(b))
 		}
 		var out []any
 		var first error
 		for _, e := range es {
+			if e.Name == muscle.IndexName {
+				if err := c.inspectIndex(path+":"+e.Name, e.Data, &out); err != nil && first == nil {
+					first = err
+				}
+				continue
+			}
 			h, err := muscle.Inspect(e.Data)
 			if err != nil {
 				if first == nil {
@@ -186,5 +198,27 @@ func (c *ctx) printKeyFile(path string, b []byte) error {
 		what = "public key fingerprint"
 	}
 	fmt.Fprintf(c.stdout, "%s: %s of publisher %s, %s %s\n", path, kind, id, what, fp)
+	return nil
+}
+
+// inspectIndex describes a bundle's index; its signature is not checked
+// (verify checks it against a key record).
+func (c *ctx) inspectIndex(name string, b []byte, out *[]any) error {
+	ix, err := muscle.ParseIndex(b)
+	if err != nil {
+		*out = append(*out, map[string]any{"entry": muscle.IndexName, "error": err.Error(), "kind": errorKind(err)})
+		if !c.json {
+			fmt.Fprintf(c.stdout, "%s: %v\n", name, err)
+		}
+		return cli.Reject(name, err)
+	}
+	if c.json {
+		*out = append(*out, map[string]any{"entry": muscle.IndexName, "index": indexJSON(ix.Publisher, ix.Entries)})
+		return nil
+	}
+	fmt.Fprintf(c.stdout, "%s: bundle index by publisher %s, %d entries (signature not checked: verify checks it)\n", name, ix.Publisher, len(ix.Entries))
+	for _, e := range ix.Entries {
+		fmt.Fprintf(c.stdout, "  %-24s %d bytes blake3 %x\n", e.Name, e.Len, e.Hash)
+	}
 	return nil
 }

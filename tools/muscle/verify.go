@@ -23,7 +23,12 @@ source and every data file the compiler read, with their hashes), the
 BLAKE3 hashes of code and state and the instructions each entry executes per
 call, never the code or the weights: a verifier rejection names the entry,
 the code offset and the rule broken, as on the referee's console. The exit
-status is 4 if any blob is rejected.`,
+status is 4 if any blob is rejected.
+
+A bundle's index (a signed bundle) is verified first, as the referee does,
+and stands for the signatures of the muscles it vouches for; a refused
+index counts as a rejection, and its muscles are then checked on their own
+signatures.`,
 	run: runVerify,
 }
 
@@ -57,10 +62,12 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 		if err != nil {
 			return err
 		}
-		blobs := []struct {
-			name string
-			data []byte
-		}{{path, b}}
+		type blob struct {
+			name, entry string
+			data        []byte
+		}
+		blobs := []blob{{path, "", b}}
+		var index *muscle.BundleIndex
 		if bytes.HasPrefix(b, []byte(bundle.Magic)) {
 			es, err := bundle.Parse(b)
 			if err != nil {
@@ -68,14 +75,30 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 			}
 			blobs = blobs[:0]
 			for _, e := range es {
-				blobs = append(blobs, struct {
-					name string
-					data []byte
-				}{path + ":" + e.Name, e.Data})
+				if e.Name != muscle.IndexName {
+					blobs = append(blobs, blob{path + ":" + e.Name, e.Name, e.Data})
+					continue
+				}
+				name := path + ":" + e.Name
+				if index, err = muscle.VerifyIndex(e.Data, rec); err != nil {
+					err = cli.Reject(name, err)
+					if first == nil {
+						first = err
+					}
+					if c.json {
+						results = append(results, map[string]any{"file": name, "ok": false, "error": err.Error(), "kind": errorKind(err)})
+					} else {
+						fmt.Fprintf(c.stdout, "%s: REJECTED: %v (each muscle is checked on its own signature)\n", name, err)
+					}
+				} else if c.json {
+					results = append(results, map[string]any{"file": name, "ok": true, "index": indexJSON(index.Publisher(), index.Entries())})
+				} else {
+					fmt.Fprintf(c.stdout, "%s: OK bundle index by publisher %s, lists %d entries\n", name, index.Publisher(), len(index.Entries()))
+				}
 			}
 		}
 		for _, bl := range blobs {
-			m, err := muscle.Open(bl.data, rec, policy)
+			m, vouched, err := index.Open(bl.entry, bl.data, rec, policy)
 			var counts verify.Report
 			if err == nil {
 				// As the referee's loader; Error (not Explain) shows nothing
@@ -98,9 +121,14 @@ func runVerify(c *ctx, cmd *command, args []string) error {
 				continue
 			}
 			if c.json {
-				results = append(results, verifiedJSON(bl.name, m, bl.data, counts))
+				r := verifiedJSON(bl.name, m, bl.data, counts)
+				r["vouched_by_index"] = vouched
+				results = append(results, r)
 			} else {
 				printVerified(c, bl.name, m, bl.data, counts)
+				if vouched {
+					fmt.Fprintf(c.stdout, "  signature     vouched for by the bundle index\n")
+				}
 			}
 			m.Wipe()
 		}
@@ -168,4 +196,13 @@ func printVerified(c *ctx, name string, m *muscle.Muscle, blob []byte, counts ve
 		fmt.Fprintf(c.stdout, "  data          %s blake3 %x\n", d.Name, d.Hash)
 	}
 	fmt.Fprintf(c.stdout, "  compiler      %s\n", p.Compiler)
+}
+
+// indexJSON describes a bundle index's publisher and entries.
+func indexJSON(pub muscle.PublisherID, entries []muscle.IndexEntry) map[string]any {
+	list := []any{}
+	for _, e := range entries {
+		list = append(list, map[string]any{"entry": e.Name, "size": e.Len, "blake3": hex.EncodeToString(e.Hash[:])})
+	}
+	return map[string]any{"publisher": pub.String(), "entries": list}
 }
