@@ -45,6 +45,10 @@ type Options struct {
 	// Bundle, if set, is a muscle bundle (muscle bundle) built into the
 	// image, which the referee loads at boot before the loader's.
 	Bundle string
+	// DWARF keeps the DWARF debugging information (for gdb on QEMU's
+	// gdbstub), about a quarter of the file; without it the image keeps its
+	// symbol table (tests find functions by name) and Go's own line tables.
+	DWARF bool
 	// Env is added to the build's environment (GOCACHE=... for example).
 	Env []string
 	// Progress receives the toolchain's progress and the build's output.
@@ -129,6 +133,12 @@ func Build(ctx context.Context, opts Options) error {
 		return err
 	}
 	ldflags := LinkFlags(target)
+	if !opts.DWARF {
+		// Nothing loads DWARF: no board's loader (QEMU -kernel, the Pi's
+		// kernel8.img, U-Boot) reads unallocated sections, and the runtime
+		// symbolises panics from .gopclntab.
+		ldflags += " -w"
+	}
 	if opts.ExitStatus != nil {
 		ldflags += " -X main.testExitStatus=" + strconv.Itoa(*opts.ExitStatus)
 	}
