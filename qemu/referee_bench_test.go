@@ -118,4 +118,41 @@ func benchRefereeOnce(b *testing.B, tb *testBoard, bundle, input string, names [
 		fmt.Printf("| %s | %d | %.0f | %s | %s | %.0f | %s |\n", n, r.Load, fw.Instructions, own[n][0], overhead, tr.Instructions, own[n][1])
 	}
 	fmt.Println()
+	printBatchTable(b, tb, console, names, own)
+}
+
+// printBatchTable prints each model's forward batch (bench's "batch":
+// K rows in one sandbox entry): instructions per row, and per extra row
+// beyond the first minus the muscle's own (the batch's overhead per row,
+// target at most 10).
+func printBatchTable(b *testing.B, tb *testBoard, console string, names []string, own map[string][2]string) {
+	fmt.Printf("| model | batch rows | forward/row | per extra row | muscle's own | overhead per extra row (target <= 10) |\n|---|---|---|---|---|---|\n")
+	for _, n := range names {
+		m := regexp.MustCompile(`(?m)^referee> bench ` + n + ` \d+\n(\{.*\})$`).FindStringSubmatch(console)
+		if m == nil {
+			b.Fatalf("%s: no bench reply", n)
+		}
+		var r struct {
+			Batch *struct {
+				Rows         int     `json:"rows"`
+				Instructions float64 `json:"instructions_per_row"`
+				ExtraRow     float64 `json:"instructions_per_extra_row"`
+				Nanos        float64 `json:"ns_per_row"`
+				NanosExtra   float64 `json:"ns_per_extra_row"`
+			} `json:"batch"`
+		}
+		if err := json.Unmarshal([]byte(m[1]), &r); err != nil || r.Batch == nil {
+			b.Fatalf("%s: no batch figures (%v): %s", n, err, m[1])
+		}
+		f := r.Batch
+		if !pmuCounts[tb.name] {
+			f.Instructions, f.ExtraRow = f.Nanos, f.NanosExtra
+		}
+		overhead := "-"
+		if o, err := strconv.ParseFloat(own[n][0], 64); err == nil {
+			overhead = strconv.FormatFloat(f.ExtraRow-o, 'f', 1, 64)
+		}
+		fmt.Printf("| %s | %d | %.1f | %.1f | %s | %s |\n", n, f.Rows, f.Instructions, f.ExtraRow, own[n][0], overhead)
+	}
+	fmt.Println()
 }

@@ -112,8 +112,16 @@ func (s *Shell) bench(args []string) error {
 		}
 		results["train"] = f
 	}
+	var batch *batchBench
+	if m.May(sandbox.Forward) == nil {
+		b, err := s.benchBatch(m, n)
+		if err != nil {
+			return s.callFailed(m, sandbox.Forward, err)
+		}
+		batch = &b
+	}
 	if s.json {
-		return s.replyJSON(map[string]any{"load_ns": m.LoadNanos, "calls": results})
+		return s.replyJSON(map[string]any{"load_ns": m.LoadNanos, "calls": results, "batch": batch})
 	}
 	fmt.Fprintf(s.Out, "load    %d ns (guest time: instructions under -icount)\n", m.LoadNanos)
 	for _, e := range []string{"forward", "train"} {
@@ -121,6 +129,10 @@ func (s *Shell) bench(args []string) error {
 			fmt.Fprintf(s.Out, "%-7s %d calls: %.1f instructions/call (zero input), %.1f (other input), %.0f ns/call, %d allocations\n",
 				e, f.Calls, f.Instructions, f.Instructions2, f.Nanos, f.Allocs)
 		}
+	}
+	if batch != nil {
+		fmt.Fprintf(s.Out, "batch   %d rows/call: %.1f instructions/row, %.1f per extra row, %d allocations\n",
+			batch.Rows, batch.Instructions, batch.ExtraRow, batch.Allocs)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -153,17 +154,53 @@ func (s *Shell) runCmd(args []string) error {
 	if err := m.May(sandbox.Forward); err != nil {
 		return err
 	}
-	x, err := parseFloats("input", args[1], int(m.Manifest.Input.Elements()))
-	if err != nil {
-		return err
+	rows := strings.Split(args[1], ";") // V,V,...;V,V,...: a batch
+	in, out := int(m.Manifest.Input.Elements()), len(m.Out)
+	x := make([]float32, 0, len(rows)*in)
+	for i, r := range rows {
+		what := "input"
+		if len(rows) > 1 {
+			what = fmt.Sprintf("input row %d", i+1)
+		}
+		v, err := parseFloats(what, r, in)
+		if err != nil {
+			return err
+		}
+		x = append(x, v...)
 	}
-	if err := m.Call(sandbox.Forward, x, nil); err != nil {
-		return s.callFailed(m, sandbox.Forward, err)
+	if len(rows) == 1 {
+		if err := m.Call(sandbox.Forward, x, nil); err != nil {
+			return s.callFailed(m, sandbox.Forward, err)
+		}
+		if s.json {
+			return s.replyJSON(map[string]any{"output": jsonFloats(m.Out)})
+		}
+		fmt.Fprintf(s.Out, "output %s\n", formatFloats(m.Out))
+		return nil
+	}
+	y := make([]float32, len(rows)*out)
+	// Rows go to the muscle a batch (one EL0 entry) at a time.
+	for i := 0; i < len(rows); i += m.Rows() {
+		k := min(m.Rows(), len(rows)-i)
+		if err := m.Batch(sandbox.Forward, x[i*in:(i+k)*in], nil, k, y[i*out:(i+k)*out]); err != nil {
+			var be *sandbox.BatchError
+			if errors.As(err, &be) && be.Row >= 0 {
+				be.Row += i
+				be.Rows = len(rows)
+			}
+			return s.callFailed(m, sandbox.Forward, err)
+		}
 	}
 	if s.json {
-		return s.replyJSON(map[string]any{"output": jsonFloats(m.Out)})
+		outs := make([]any, len(rows))
+		for i := range outs {
+			outs[i] = jsonFloats(y[i*out : (i+1)*out])
+		}
+		return s.replyJSON(map[string]any{"outputs": outs})
 	}
-	fmt.Fprintf(s.Out, "output %s\n", formatFloats(m.Out))
+	for i := range rows {
+		fmt.Fprintf(s.Out, "output %s\n", formatFloats(y[i*out:(i+1)*out]))
+	}
 	return nil
 }
 
@@ -207,10 +244,26 @@ func (s *Shell) train(args []string) error {
 		}
 	}
 	persist := m.Persists()
-	for i := 0; i < steps; i++ {
-		if err := m.Call(sandbox.Train, x, y); err != nil {
-			s.trained(m, i, persist)
-			if persist && i > 0 && s.State != nil {
+	// Up to m.Steps() steps (1024, fewer for long budgets) enter the
+	// sandbox at once.
+	for i := 0; i < steps; i += m.Steps() {
+		k := min(m.Steps(), steps-i)
+		call := func() error { return m.Batch(sandbox.Train, x, y, k, m.Out) }
+		if steps == 1 {
+			call = func() error { return m.Call(sandbox.Train, x, y) }
+		}
+		if err := call(); err != nil {
+			done := i
+			var be *sandbox.BatchError
+			if errors.As(err, &be) {
+				if be.Row >= 0 {
+					done += be.Row
+					be.Row += i
+				}
+				be.Rows = steps
+			}
+			s.trained(m, done, persist)
+			if persist && done > 0 && s.State != nil {
 				s.State.Changed()
 			}
 			return s.callFailed(m, sandbox.Train, err)

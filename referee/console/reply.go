@@ -29,6 +29,8 @@ func errorCode(err error) string {
 		return ce.code
 	case errors.As(err, &f):
 		return f.Kind.Code()
+	case errors.Is(err, sandbox.ErrBatchRegisters):
+		return "register-fault"
 	case errors.As(err, &c):
 		return "capability"
 	}

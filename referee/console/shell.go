@@ -32,9 +32,13 @@ const shellHelp = `commands:
   list              the muscles being served (never their code or weights)
   info NAME         one muscle: shapes, sizes, hashes, budget, call counts
   run NAME V,V,...  run forward on one input (flattened, row-major)
+  run NAME V,V,...;V,V,...
+                    a batch: several inputs, one output line per input;
+                    up to the muscle's batch size (64 small rows) enter
+                    the sandbox at once
   train NAME INPUTS TARGETS [STEPS]
                     run the train entry STEPS times (default 1) on one input
-                    and target; prints the last output and the BLAKE3 hash
+                    and target, up to 1024 steps in one sandbox entry; prints the last output and the BLAKE3 hash
                     of the state (kept only with the persist capability;
                     then saved to the sealed store, at most once every
                     10 s automatically)

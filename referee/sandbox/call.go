@@ -34,13 +34,32 @@ func (s *Space) Call(e Entry) error {
 	if s.entry[e] == 0 {
 		return ErrNoEntry
 	}
-	s.clearBuffers(e)
+	s.clearBuffers(e, 1)
 	s.frame.entry = s.entry[e]
 	s.frame.budget = s.budget
 	enter(&s.frame)
+	if s.frame.returned() {
+		return nil
+	}
 	code, size := s.CodeRange()
 	if f := decode(s.frame.outcome(), code, size); f != nil {
 		return f
 	}
 	return nil
+}
+
+// Batch runs entry e k times in one EL0 entry, through the referee's stub
+// (batchStub): for forward, row i's input (InputRow(i), filled in before)
+// gives row i's output (OutputRow(i)), k at most Rows; for train, k steps
+// (at most MaxSteps) of the same input and target, as k Calls would. The
+// deadline is k budgets. It returns nil, or a *BatchError naming the row
+// that was running. Nothing is allocated unless it fails.
+func (s *Space) Batch(e Entry, k int) error {
+	if err := s.batchCheck(e, k); err != nil {
+		return err
+	}
+	s.clearBuffers(e, batchRows(e, k))
+	s.batchFrame(e, k)
+	enter(&s.frame)
+	return s.batchResult(e, k)
 }

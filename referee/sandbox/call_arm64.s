@@ -101,6 +101,16 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	MOVD	R0, R30
 	ABI_ARGS(R30)
 	ABI_ZERO_GPRS
+	// A batch enters the referee's stub with its counters in x19..x28
+	// (frame.batch, whose rows word, x20, is zero for a single call).
+	MOVD	frame_batch+8(R30), R20
+	CBZ	R20, single
+	LDP	frame_batch+0(R30), (R19, R20)
+	LDP	frame_batch+16(R30), (R21, R22)
+	LDP	frame_batch+32(R30), (R23, R24)
+	LDP	frame_batch+48(R30), (R25, R26)
+	LDP	frame_batch+64(R30), (R27, g)	// g is R28; enter saved it
+single:
 	MOVD	$0x1000, R30	// ReturnAddress
 	WORD	$0xd69f03e0	// eret
 
@@ -134,6 +144,7 @@ TEXT ·el3Vectors(SB),NOSPLIT|NOFRAME,$0
 TEXT ·leave(SB),NOSPLIT|NOFRAME,$0
 	WORD	$0xd53ed041	// mrs x1, tpidr_el3
 	MOVD	R0, frame_vector(R1)
+	MOVD	R19, frame_row(R1)	// a batch's row counter (batchStub)
 	WORD	$0xd53e5202	// mrs x2, esr_el3
 	MOVD	R2, frame_esr3(R1)
 	WORD	$0xd5385202	// mrs x2, esr_el1

@@ -16,8 +16,22 @@ func init() {
 
 // Call needs EL3 on arm64: on other builds it only reports that.
 func (s *Space) Call(e Entry) error {
-	s.clearBuffers(e)
-	return errors.New("sandbox: calls need the referee image (tamago/arm64 at EL3)")
+	s.clearBuffers(e, 1)
+	return errNoEL3
+}
+
+var errNoEL3 = errors.New("sandbox: calls need the referee image (tamago/arm64 at EL3)")
+
+// Batch checks its arguments and clears the buffers as on the referee,
+// then reports that calls need it.
+func (s *Space) Batch(e Entry, k int) error {
+	if err := s.batchCheck(e, k); err != nil {
+		return err
+	}
+	s.clearBuffers(e, batchRows(e, k))
+	s.batchFrame(e, k)
+	s.frame.batch = [10]uint64{}
+	return errNoEL3
 }
 
 // syncCode has no caches to maintain off the referee.

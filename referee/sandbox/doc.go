@@ -5,9 +5,11 @@
 // admitted. The arena holds, page-aligned and never sharing a page:
 //
 //	vectors  the minimal Secure EL1 vector table (16 × "smc #i")
-//	code     the muscle's code           EL0 read + execute, EL1 read
+//	code     the muscle's code, then the referee's batch stub
+//	                                     EL0 read + execute, EL1 read
 //	state    weights, updated by train   EL0 read + write, never execute
 //	scratch, input, output, target       EL0 read + write, never execute
+//	         (input and output hold Spec.Rows rows, RowAlign apart)
 //	initial  a copy of the sealed state  not mapped
 //	tables   the EL1&0 translation tables (4 KiB granule, 39-bit VA,
 //	         identity-mapped)            not mapped
@@ -35,6 +37,18 @@
 //
 // The EL3 side then restores the referee's registers and returns from Call.
 // Nothing on this path allocates.
+//
+// A batch (Space.Batch: K forward rows, or K training steps) is one such
+// entry with a deadline of K budgets (K bounded by SetBatchLimit, so that
+// it is no longer than the longest single call): eret goes to the batch stub instead,
+// a few instructions the referee writes after the code, with its counters
+// in x19..x28 (which the ABI forbids a muscle to write). The stub calls the
+// entry once per row with BLR, x0/x1 at the row's input and output and
+// x2..x4 as for a call, and ends by returning to ReturnAddress like a
+// single call. The trampoline records x19 when the entry ends, so a fault
+// names its row, and a batch that returns before its last row (a muscle
+// that wrote x19 or x30) is reported, not trusted; whatever a muscle does
+// to the stub's registers stays inside its own pages and its deadline.
 //
 // The portable parts (layout, tables, fault decoding) are unit-tested on the
 // host; Call itself needs EL3 and runs only in the tamago build.

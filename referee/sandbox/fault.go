@@ -122,14 +122,21 @@ type outcome struct {
 	vector, esr3, esr1, elr1, far1, timer uint64
 }
 
+// returned says whether the call ended with the muscle's ret: an
+// instruction abort at ReturnAddress, taken to Secure EL1 and handed on
+// with "smc #el1LowerSync".
+func (o *outcome) returned() bool {
+	return o.vector == el3LowerSync && o.esr3>>26&0x3F == ecSMC64 && o.esr3&0xFFFF == el1LowerSync &&
+		o.esr1>>26&0x3F == ecInstrAbort && o.far1 == ReturnAddress
+}
+
 // decode turns an outcome into nil (the muscle returned) or a Fault; code
 // and codeSize locate the muscle's code for offsets.
 func decode(o outcome, code, codeSize uint64) *Fault {
-	ec1 := o.esr1 >> 26 & 0x3F
-	if o.vector == el3LowerSync && o.esr3>>26&0x3F == ecSMC64 && o.esr3&0xFFFF == el1LowerSync &&
-		ec1 == ecInstrAbort && o.far1 == ReturnAddress {
+	if o.returned() {
 		return nil
 	}
+	ec1 := o.esr1 >> 26 & 0x3F
 	f := &Fault{Kind: FaultOther, PC: o.elr1, Offset: -1, ESR: o.esr1}
 	switch o.vector {
 	case el3LowerIRQ, el3LowerFIQ:

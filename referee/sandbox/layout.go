@@ -52,7 +52,20 @@ type Spec struct {
 	// ForwardEntry and TrainEntry are offsets into Code; a TrainEntry
 	// outside the code means the muscle has no train entry.
 	ForwardEntry, TrainEntry uint32
+	// Rows is how many input and output rows a forward batch may hold
+	// (Space.Batch); 0 or 1 is a single row, more than MaxRows is MaxRows.
+	Rows int
 }
+
+const (
+	// MaxRows bounds the rows of one forward batch.
+	MaxRows = 64
+	// MaxSteps bounds the training steps of one train batch (one EL0
+	// entry; the deadline is MaxSteps budgets at most).
+	MaxSteps = 1024
+	// RowAlign is the alignment of every batch row (the ABI's BufferAlign).
+	RowAlign = 16
+)
 
 // region is a page-aligned part of the arena: off and size in bytes, size
 // a whole number of pages; used is the part the muscle was promised.
@@ -65,6 +78,10 @@ type layout struct {
 	vectors, code, state, scratch, input, output, target region
 	initial, tables                                      region
 	size                                                 int
+	stubOff                                              int // batchStub, in the code pages
+	// rows of a forward batch, and the distance in bytes between rows of
+	// the input and of the output (used of each is one row)
+	rows, inStride, outStride int
 }
 
 // pages rounds n bytes up to whole pages, at least one.
@@ -94,11 +111,19 @@ func newLayout(s Spec) (layout, error) {
 		return r
 	}
 	l.vectors = place(vectorLen * 0x80)
-	l.code = place(len(s.Code))
+	// The stub follows the code in its pages (16-byte aligned); used
+	// stays the muscle's own code.
+	l.code = place(stride(len(s.Code)) + len(batchStub)*4)
+	l.code.used = len(s.Code)
+	l.stubOff = l.code.off + stride(len(s.Code))
 	l.state = place(len(s.State))
 	l.scratch = place(s.Scratch)
-	l.input = place(s.Input)
-	l.output = place(s.Output)
+	l.rows = min(max(s.Rows, 1), MaxRows)
+	l.inStride, l.outStride = stride(s.Input), stride(s.Output)
+	l.input = place(l.inStride*(l.rows-1) + s.Input)
+	l.input.used = s.Input
+	l.output = place(l.outStride*(l.rows-1) + s.Output)
+	l.output.used = s.Output
 	l.target = place(s.Target)
 	mapped := off
 	l.initial = place(len(s.State))
@@ -112,6 +137,9 @@ func newLayout(s Spec) (layout, error) {
 	}
 	return l, nil
 }
+
+// stride is the distance between batch rows of n bytes.
+func stride(n int) int { return (n + RowAlign - 1) &^ (RowAlign - 1) }
 
 // mapped lists the regions the EL1&0 regime maps, with their page
 // attributes.
@@ -241,4 +269,38 @@ func walk(mem []byte, base, ttbr, va uint64) uint64 {
 		table = d & addrMask
 	}
 	return 0
+}
+
+// batchStub is the referee's EL0 code for a batch (Space.Batch): it calls
+// the entry once per row, with x0 and x1 at the row's input and output and
+// x2..x4 at state, scratch and target, then returns to ReturnAddress. Its
+// counters live in x19..x28, which the ABI forbids a muscle to write:
+//
+//	x19 row - rows (counts up to 0), x20 rows, x21 input + rows × x22,
+//	x22 input stride, x23 output + rows × x24, x24 output stride,
+//	x25 entry, x26 state, x27 scratch, x28 target
+//
+// so row i's buffers are x21 + (i - rows) × stride, modulo 2⁶⁴ (madd), and
+// a row costs 8 instructions besides the muscle's. A muscle that writes
+// them anyway only misdirects its own batch inside its own pages (the
+// regime still confines it, the deadline still stops it); Batch reports a
+// batch whose counter does not end at 0.
+var batchStub = [...]uint32{
+	0x9b165660, // loop: madd x0, x19, x22, x21
+	0x9b185e61, // madd x1, x19, x24, x23
+	0xaa1a03e2, // mov x2, x26
+	0xaa1b03e3, // mov x3, x27
+	0xaa1c03e4, // mov x4, x28
+	0xd63f0320, // blr x25
+	0xb1000673, // adds x19, x19, #1
+	0x54ffff21, // b.ne loop
+	0xd282001e, // mov x30, #ReturnAddress
+	0xd65f03c0, // ret
+}
+
+// writeStub writes batchStub at the start of b.
+func writeStub(b []byte) {
+	for i, w := range batchStub {
+		binary.LittleEndian.PutUint32(b[4*i:], w)
+	}
 }

@@ -35,6 +35,13 @@ type Space struct {
 	entry  [2]uint64 // virtual addresses of forward and train; 0: none
 	frame  frame
 	budget uint64 // counter ticks per call
+	stub   uint64 // virtual address of batchStub
+	// maxBatch, when not 0, bounds the rows or steps of one batch
+	// (SetBatchLimit)
+	maxBatch int
+	// dirty is how many input and output rows may hold a caller's data
+	// (beyond row 0, cleared before the next call that does not use them)
+	dirty int
 }
 
 // New allocates the arena, copies the code and the initial state into it
@@ -50,7 +57,8 @@ func New(spec Spec) (*Space, error) {
 	s.mem = s.raw[skip : skip+uint64(l.size)]
 	s.base = p + skip
 	copy(s.mem[l.code.off:], spec.Code)
-	syncCode(s.base+uint64(l.code.off), uint64(len(spec.Code)))
+	writeStub(s.mem[l.stubOff:l.code.end()])
+	syncCode(s.base+uint64(l.code.off), uint64(l.code.size))
 	copy(s.mem[l.state.off:], spec.State)
 	copy(s.mem[l.initial.off:], spec.State)
 	if s.ttbr, err = buildTables(&s.l, s.mem, s.base); err != nil {
@@ -71,6 +79,7 @@ func New(spec Spec) (*Space, error) {
 	s.frame.args[muscle.RegState] = s.addr(l.state)
 	s.frame.args[muscle.RegScratch] = s.addr(l.scratch)
 	s.frame.args[muscle.RegTarget] = s.addr(l.target)
+	s.stub = s.base + uint64(l.stubOff)
 	return s, nil
 }
 
@@ -90,12 +99,153 @@ func ArenaSize(spec Spec) (int, error) {
 // target is written by the caller before the call). Every call therefore
 // depends only on its input (and target) and the muscle's state, as the
 // persist capability promises.
-func (s *Space) clearBuffers(e Entry) {
-	clear(s.buf(s.l.output))
-	clear(s.buf(s.l.scratch))
-	if e != Train {
+//
+// Before a batch of k rows (k is 1 for Call and train) it also zeroes every output
+// row the batch writes and every input and output row beyond k that an
+// earlier batch left behind: no call sees another call's rows.
+func (s *Space) clearBuffers(e Entry, k int) {
+	if s.dirty > k {
+		clear(s.mem[s.l.input.off+k*s.l.inStride : s.l.input.end()])
+		clear(s.mem[s.l.output.off+k*s.l.outStride : s.l.output.end()])
+	}
+	s.dirty = k
+	if k == 1 {
+		clear(s.buf(s.l.output))
+	} else {
+		clear(s.mem[s.l.output.off : s.l.output.off+(k-1)*s.l.outStride+s.l.output.used])
+	}
+	if s.l.scratch.used > 0 {
+		clear(s.buf(s.l.scratch))
+	}
+	if e != Train && s.l.target.used > 0 {
 		clear(s.buf(s.l.target))
 	}
+}
+
+// batchRows is how many input and output rows a batch of k uses: k for
+// forward, one for train (its k steps share row 0).
+func batchRows(e Entry, k int) int {
+	if e == Train {
+		return 1
+	}
+	return k
+}
+
+// Rows is the most rows a forward batch holds (Spec.Rows, at most MaxRows
+// and the batch limit).
+func (s *Space) Rows() int { return s.limit(s.l.rows) }
+
+// Steps is the most steps a train batch takes (MaxSteps, at most the batch
+// limit).
+func (s *Space) Steps() int { return s.limit(MaxSteps) }
+
+func (s *Space) limit(n int) int {
+	if s.maxBatch > 0 {
+		return min(n, s.maxBatch)
+	}
+	return n
+}
+
+// SetBatchLimit bounds the rows or steps of one batch to n (at least 1), so
+// that n deadlines together stay within what one call may take.
+func (s *Space) SetBatchLimit(n int) { s.maxBatch = max(n, 1) }
+
+// InputRow and OutputRow are row i of a forward batch's input and output
+// (row 0 is Input and Output), each as long as one row. InputRow counts
+// the row as holding a caller's data, cleared before a call that does not
+// use it.
+func (s *Space) InputRow(i int) []byte {
+	s.dirty = max(s.dirty, i+1)
+	off := s.l.input.off + i*s.l.inStride
+	return s.mem[off : off+s.l.input.used : off+s.l.input.used]
+}
+
+func (s *Space) OutputRow(i int) []byte {
+	off := s.l.output.off + i*s.l.outStride
+	return s.mem[off : off+s.l.output.used : off+s.l.output.used]
+}
+
+// BatchError is a batch that did not finish: Row is the row (or step)
+// that was running when it ended, -1 when the muscle's registers no longer
+// say; Err the *Fault, or ErrBatchRegisters.
+type BatchError struct {
+	Entry     Entry
+	Row, Rows int
+	Err       error
+}
+
+func (e *BatchError) Error() string {
+	unit := "row"
+	if e.Entry == Train {
+		unit = "step"
+	}
+	if e.Row < 0 {
+		return fmt.Sprintf("batch of %d %ss: %v", e.Rows, unit, e.Err)
+	}
+	return fmt.Sprintf("%s %d of %d: %v", unit, e.Row+1, e.Rows, e.Err)
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
+// ErrBatchRegisters is a batch that returned with its row counter (x19,
+// which the ABI forbids a muscle to write) not at the batch's end: the
+// muscle left through ReturnAddress itself. (A muscle that forges the
+// counter can end its batch early unnoticed; that only spoils its own
+// outputs, as writing wrong ones would.)
+var ErrBatchRegisters = errors.New("the batch ended before its last row: the muscle wrote the caller's registers (x19-x30)")
+
+// batchCheck sets up the frame for a batch of k rows or steps of entry e,
+// whose input and output rows lie strides apart.
+func (s *Space) batchCheck(e Entry, k int) error {
+	if s.entry[e] == 0 {
+		return ErrNoEntry
+	}
+	limit := s.Rows()
+	if e == Train {
+		limit = s.Steps()
+	}
+	if k < 1 || k > limit {
+		return fmt.Errorf("a batch of %d: this muscle takes 1-%d", k, limit)
+	}
+	return nil
+}
+
+// batchFrame is the frame of a batch of k: the stub's registers, with the
+// row strides (0 for train, which repeats one step k times on row 0) and
+// the deadline of k calls.
+func (s *Space) batchFrame(e Entry, k int) {
+	f := &s.frame
+	inStride, outStride := uint64(s.l.inStride), uint64(s.l.outStride)
+	if e == Train {
+		inStride, outStride = 0, 0
+	}
+	f.entry = s.stub
+	f.budget = s.budget * uint64(k)
+	n := uint64(k)
+	f.batch = [10]uint64{-n, n, f.args[muscle.RegInput] + n*inStride, inStride, f.args[muscle.RegOutput] + n*outStride, outStride,
+		s.entry[e], f.args[muscle.RegState], f.args[muscle.RegScratch], f.args[muscle.RegTarget]}
+}
+
+// batchResult turns a batch's outcome into nil or a *BatchError: the row
+// is the stub's x19 (row - k) when the entry ended, which must be 0 after
+// the last row.
+func (s *Space) batchResult(e Entry, k int) error {
+	f := &s.frame
+	row := -1 // x19 counts from -k up to 0; anything else is not a row
+	if r := int64(f.row) + int64(k); r >= 0 && r < int64(k) {
+		row = int(r)
+	}
+	f.batch = [10]uint64{}
+	if !f.returned() { // not the stub's final ret
+		code, size := s.CodeRange()
+		if flt := decode(f.outcome(), code, size); flt != nil {
+			return &BatchError{Entry: e, Row: row, Rows: k, Err: flt}
+		}
+	}
+	if f.row != 0 {
+		return &BatchError{Entry: e, Row: -1, Rows: k, Err: ErrBatchRegisters}
+	}
+	return nil
 }
 
 // addressOf is the physical address of a slice's first byte: the referee
@@ -150,12 +300,23 @@ type frame struct {
 	args                 [muscle.NumArgs]uint64
 	ttbr0, vbar1, budget uint64
 	fpcr                 uint64
+	// batch is x19..x28 on entry for a batch (batchStub), all zero for a
+	// single call; row is x19 at the end
+	batch [10]uint64
+	row   uint64
 	// the referee's thread registers, which the call zeroes
 	tpidr, tpidrro uint64
 	// the referee's state, saved on entry and restored on the way back
 	sp, g, fp, lr, daif, vbar3, scr, gofpcr uint64
 	// how the call ended
 	vector, esr3, esr1, elr1, far1, timer uint64
+}
+
+// returned is outcome().returned() without the copy (the call path's
+// common case).
+func (f *frame) returned() bool {
+	return f.vector == el3LowerSync && f.esr3>>26&0x3F == ecSMC64 && f.esr3&0xFFFF == el1LowerSync &&
+		f.esr1>>26&0x3F == ecInstrAbort && f.far1 == ReturnAddress
 }
 
 func (f *frame) outcome() outcome {

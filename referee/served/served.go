@@ -1,14 +1,16 @@
 // Package served holds a muscle the referee serves and its call path: the
-// capability check, copying the caller's floats into the muscle's buffers,
-// the call into its sandbox, and reading the output back, counting runs,
-// training steps and faults. It builds for the host, where calls report
+// capability check, copying the caller's floats into the muscle's buffers
+// (byte copies: the buffers are little-endian float32, as the referee's
+// memory is), the call into its sandbox, single or a batch of rows or
+// steps in one entry, and reading the output back, counting runs, training
+// steps and faults. It builds for the host, where calls report
 // that they need the image, and for GOOS=tamago.
 package served
 
 import (
-	"encoding/binary"
+	"errors"
 	"fmt"
-	"math"
+	"unsafe"
 
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/referee/sandbox"
@@ -41,6 +43,9 @@ func New(m *muscle.Muscle, deadlineTicks uint64) (*Muscle, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sp.SetBudget(deadlineTicks)
+	// A batch's deadline is its rows' or steps' budgets together: at most
+	// what the longest single call may take.
+	sp.SetBatchLimit(int(muscle.MaxBudgetMicros / max(m.Header.BudgetMicros, 1)))
 	return &Muscle{Header: m.Header, Manifest: man, Provenance: m.Provenance, Space: sp, Out: make([]float32, man.Output.Bytes()/4)}, nil
 }
 
@@ -51,7 +56,19 @@ func specOf(m *muscle.Muscle) sandbox.Spec {
 		Code: m.Code, State: m.State, Scratch: int(man.ScratchSize),
 		Input: int(man.Input.Bytes()), Output: int(man.Output.Bytes()), Target: int(man.Target.Bytes()),
 		ForwardEntry: man.ForwardEntry, TrainEntry: man.TrainEntry, // NoEntry lies outside any code
+		Rows: batchRows(man.Input.Bytes(), man.Output.Bytes()),
 	}
+}
+
+// batchBytes bounds what the extra rows of a forward batch add to each of
+// the input and output buffers.
+const batchBytes = 64 << 10
+
+// batchRows is how many rows a forward batch holds: sandbox.MaxRows, fewer
+// when rows are large (at least one).
+func batchRows(in, out int64) int {
+	row := max(in, out, 1)
+	return int(min(max(batchBytes/row, 1), sandbox.MaxRows))
 }
 
 // MemoryNeeded is what New will allocate for m: its arena and the output
@@ -95,12 +112,12 @@ func (s *Muscle) May(e sandbox.Entry) error {
 
 // Call runs entry e on input x (and, for train, target y); the call's
 // output is in s.Out. Output and scratch start zeroed (sandbox.Space.Call),
-// so a call depends only on x, y and the muscle's state. The caller has checked May and the lengths of x and
-// y. Nothing is allocated.
+// so a call depends only on x, y and the muscle's state. The caller has
+// checked May and the lengths of x and y. Nothing is allocated.
 func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
-	putFloats(s.Space.Input(), x)
+	copy(s.Space.Input(), bytesOf(x))
 	if e == sandbox.Train {
-		putFloats(s.Space.Target(), y)
+		copy(s.Space.Target(), bytesOf(y))
 	}
 	if err := s.Space.Call(e); err != nil {
 		s.Faults++
@@ -111,20 +128,101 @@ func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
 	} else {
 		s.Runs++
 	}
-	getFloats(s.Out, s.Space.Output())
+	copy(bytesOf(s.Out), s.Space.Output())
 	return nil
 }
 
-// putFloats writes little-endian float32 values into a muscle buffer.
-func putFloats(dst []byte, v []float32) {
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(x))
+// Rows is the most rows one forward Batch takes, Steps the most train
+// steps: sandbox.MaxRows and sandbox.MaxSteps, fewer for large rows or
+// when that many budgets would exceed muscle.MaxBudgetMicros.
+func (s *Muscle) Rows() int { return s.Space.Rows() }
+
+func (s *Muscle) Steps() int { return s.Space.Steps() }
+
+// ErrBatchShape is a Batch whose slices do not match its rows or steps.
+var ErrBatchShape = errors.New("served: batch input, target or output of the wrong length")
+
+// Batch runs k forward rows or k train steps in one entry into the
+// sandbox (sandbox.Space.Batch). Forward: x holds k input rows one after
+// the other, out receives k output rows. Train: x and y are one input and
+// target, the k steps all use them, out (and s.Out) receives the last
+// step's output. The caller has checked May; k is at most Rows for
+// forward, Steps for train. On a fault, Faults counts one and
+// for train Trainings counts the steps that finished when the muscle's
+// row counter says so. Nothing is allocated unless it fails.
+func (s *Muscle) Batch(e sandbox.Entry, x, y []float32, k int, out []float32) error {
+	in, o := len(s.Space.Input())/4, len(s.Out)
+	sp := s.Space
+	if e == sandbox.Train {
+		if len(x) != in || len(y) != len(sp.Target())/4 || len(out) != o {
+			return ErrBatchShape
+		}
+		copy(sp.Input(), bytesOf(x))
+		copy(sp.Target(), bytesOf(y))
+	} else {
+		if k < 1 || k > sp.Rows() || len(x) != k*in || len(out) != k*o {
+			return ErrBatchShape
+		}
+		for i := 0; i < k; i++ {
+			copy(sp.InputRow(i), bytesOf(x[i*in:(i+1)*in]))
+		}
 	}
+	if err := sp.Batch(e, k); err != nil {
+		s.Faults++
+		var be *sandbox.BatchError
+		if e == sandbox.Train && errors.As(err, &be) && be.Row > 0 {
+			s.Trainings += uint64(be.Row)
+		}
+		return err
+	}
+	if e == sandbox.Train {
+		s.Trainings += uint64(k)
+		copy(bytesOf(s.Out), sp.Output())
+		copy(out, s.Out)
+		return nil
+	}
+	s.Runs += uint64(k)
+	for i := 0; i < k; i++ {
+		copy(bytesOf(out[i*o:(i+1)*o]), sp.OutputRow(i))
+	}
+	copy(s.Out, out[(k-1)*o:])
+	return nil
 }
 
-// getFloats reads a muscle buffer into dst.
-func getFloats(dst []float32, src []byte) {
-	for i := range dst {
-		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+// InputRow and OutputRow are row i (below Rows) of the sandbox's input and
+// output buffers as float32 values, for callers that write inputs and read
+// outputs in place (RunRows): no copy. The output rows hold the last
+// forward batch's results until the next call.
+func (s *Muscle) InputRow(i int) []float32 { return floatsOf(s.Space.InputRow(i)) }
+
+func (s *Muscle) OutputRow(i int) []float32 { return floatsOf(s.Space.OutputRow(i)) }
+
+// RunRows runs forward on the k rows written into InputRow(0..k-1), in one
+// entry into the sandbox; row i's output is OutputRow(i). The caller has
+// checked May. Nothing is allocated unless it fails.
+func (s *Muscle) RunRows(k int) error {
+	if err := s.Space.Batch(sandbox.Forward, k); err != nil {
+		s.Faults++
+		return err
+	}
+	s.Runs += uint64(k)
+	return nil
+}
+
+// floatsOf is a muscle buffer's float32 values, in place (the buffers are
+// 16-byte aligned).
+func floatsOf(b []byte) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
+}
+
+// bytesOf is v's memory: the muscle's buffers hold little-endian float32,
+// which is how the referee (arm64) and every host it builds for keep them.
+func bytesOf(v []float32) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), 4*len(v))
+}
+
+func init() {
+	if one := uint16(1); *(*byte)(unsafe.Pointer(&one)) != 1 {
+		panic("served: muscle buffers are little-endian; this build is not")
 	}
 }

@@ -17,8 +17,8 @@ import (
 )
 
 func runExec(stdout io.Writer, args []string) error {
-	fs := newFlags("exec", "MODEL.py|MODEL.onnx --input V,V,... [--train --target V,V,... [--steps N]] [--batch N] [--loss L] [--frozen NAMES] [--learning-rate R]")
-	input := fs.String("input", "", "the input tensor, flattened row-major, comma-separated")
+	fs := newFlags("exec", "MODEL.py|MODEL.onnx --input V,V,...[;V,V,...] [--train --target V,V,... [--steps N]] [--batch N] [--loss L] [--frozen NAMES] [--learning-rate R]")
+	input := fs.String("input", "", "the input tensor, flattened row-major, comma-separated; forward: several inputs separated by ';' (a batch: one output row each)")
 	train := fs.Bool("train", false, "run the train entry (forward, backward, SGD update) instead of forward")
 	target := fs.String("target", "", "with --train: the target tensor, flattened row-major")
 	steps := fs.Int("steps", 1, "with --train: how many training steps")
@@ -30,17 +30,34 @@ func runExec(stdout io.Writer, args []string) error {
 	if *input == "" {
 		return cli.Fail(exitUsage, "want --input V,V,...")
 	}
-	x, err := parseFloats(*input)
-	if err != nil {
-		return cli.Fail(exitRejected, "--input: %v", err)
+	rows := strings.Split(*input, ";")
+	if *train && len(rows) > 1 {
+		return cli.Fail(exitUsage, "--train takes one --input (--steps repeats it)")
 	}
+	xs := make([][]float32, len(rows))
+	for i, r := range rows {
+		x, err := parseFloats(r)
+		if err != nil {
+			if len(rows) > 1 {
+				return cli.Fail(exitRejected, "--input row %d: %v", i+1, err)
+			}
+			return cli.Fail(exitRejected, "--input: %v", err)
+		}
+		xs[i] = x
+	}
+	x := xs[0]
 	c, err := compileFile(path, opt)
 	if err != nil {
 		return err
 	}
 	mu := c.code
-	if want := mu.InputSize / 4; len(x) != want {
-		return cli.Fail(exitRejected, "--input has %d values, the model's input %v has %d", len(x), c.model.InputShape, want)
+	for i, x := range xs {
+		if want := mu.InputSize / 4; len(x) != want {
+			if len(rows) > 1 {
+				return cli.Fail(exitRejected, "--input row %d has %d values, the model's input %v has %d", i+1, len(x), c.model.InputShape, want)
+			}
+			return cli.Fail(exitRejected, "--input has %d values, the model's input %v has %d", len(x), c.model.InputShape, want)
+		}
 	}
 	if err := harness.Available(); err != nil {
 		return cli.Wrap(exitRun, err)
@@ -51,9 +68,12 @@ func runExec(stdout io.Writer, args []string) error {
 		if *target != "" {
 			return cli.Fail(exitUsage, "--target needs --train")
 		}
-		out, err := harness.Forward(p, [][]float32{x})
+		out, err := harness.Forward(p, xs)
 		if err != nil {
 			return cli.Wrap(exitRun, err)
+		}
+		if len(xs) > 1 {
+			return printJSON(stdout, map[string]any{"outputs": out})
 		}
 		return printJSON(stdout, map[string]any{"output": out[0]})
 	}

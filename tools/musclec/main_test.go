@@ -353,3 +353,31 @@ func TestONNX(t *testing.T) {
 	musclec(t, exitUsage, "exec", model, "--batch", "-1", "--input", "1,2,3,4")
 	musclec(t, exitRejected, "exec", model, "--frozen", "nosuch", "--input", "1,2,3,4")
 }
+
+// TestExecBatch: several --input rows separated by ';' give one output row
+// each, the same as one exec per row; a bad row is named.
+func TestExecBatch(t *testing.T) {
+	if err := harness.Available(); err != nil {
+		t.Fatal(err)
+	}
+	rows := []string{"1,-1,0.5,-0.5", "-3,0.25,2,1", "0,0,0,0"}
+	out, _ := musclec(t, 0, "exec", "--input", strings.Join(rows, ";"), neuron)
+	var got struct{ Outputs [][]float32 }
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Outputs) != len(rows) {
+		t.Fatalf("output %q: %v (want %d rows)", out, err, len(rows))
+	}
+	for i, r := range rows {
+		one, _ := musclec(t, 0, "exec", "--input", r, neuron)
+		var want struct{ Output []float32 }
+		if err := json.Unmarshal([]byte(one), &want); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got.Outputs[i]) != fmt.Sprint(want.Output) {
+			t.Errorf("row %d: batch %v, single %v", i+1, got.Outputs[i], want.Output)
+		}
+	}
+	_, errOut := musclec(t, 4, "exec", neuron, "--input", "1,2,3,4;1,2,3")
+	if !strings.Contains(errOut, "row 2 has 3 values") {
+		t.Errorf("wrong row length: %q", errOut)
+	}
+}
