@@ -38,7 +38,7 @@ func denseOK(v *ir.Value) error {
 // dense emits dst = act(a @ W + bias).
 func (g *gen) dense(v *ir.Value, args []operand, dst loc, materialize func(operand) operand) {
 	k, n, m := mmDims(v)
-	if n < loopDim && m < loopDim {
+	if unrolled(k, n, m) {
 		g.denseUnrolledBest(v, args, dst, k, n, m)
 		return
 	}

@@ -8,24 +8,32 @@
 // Memory plan. The input is read at x0 and the output written at x1
 // (row-major float32). The parameters live in the state buffer at x2 in
 // the Model's parameter order, each 16-byte aligned (ParamLayout).
-// Constant tensors of at most MaxFoldedConst elements are folded into the
-// code (FMOV immediate, or MOVZ/MOVK into w9 then FMOV); larger constant
-// tensors are appended to the state buffer after the parameters as
-// non-trainable slots (Slot.Const) — the ABI has no constant pool — and
-// Code.InitialState builds the whole buffer. Every other computed value
+// Constant tensors of at most MaxFoldedConst elements, and uniform ones
+// (one value everywhere, such as a broadcast learning rate) of any size,
+// are folded into the code (FMOV immediate, or MOVZ/MOVK into w9 then
+// FMOV; DUP for a vector); other constant tensors are appended to the
+// state buffer after the parameters as non-trainable slots (Slot.Const) —
+// the ABI has no constant pool — and Code.InitialState builds the whole
+// buffer. A folded uniform constant that a kernel must read from memory
+// (a MatMul operand) gets a slot too. Every other computed value
 // gets a 16-byte aligned region of the scratch buffer at x3
 // (Code.ScratchSize), except the graph's output, which is computed in
 // place at x1. Reshape, Transpose, Broadcast and Slice emit no code: they
 // are index maps that the consuming kernel reads through.
 //
-// Kernels. Elementwise ops use NEON (.4s) in unrolled chunks of four when
-// the op has a vector form and the operands are contiguous (uniform
-// constants are DUPed), a scalar loop for 64+ contiguous elements, and
-// fully unrolled scalar code otherwise. MatMul (all 1-D/2-D combinations)
-// is unrolled scalar FMUL/FMADD below 64 in the contracted and column
-// dimensions, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
-// columns, fixed trip count via SUBS/B.NE on x11). Reductions are
-// unrolled. Activations are branch-free: max/min by FMAX/FMIN,
+// Kernels. Code grows with the graph, not with the weights: every kernel
+// whose work grows with a dimension beyond a small bound is a loop with a
+// fixed trip count (SUBS/B.NE on x11; x16 counts the rows of a loop
+// around loops). Elementwise ops use NEON (.4s) when the op has a vector
+// form and the operands are contiguous (uniform constants are DUPed):
+// unrolled chunks of four below vecLoopChunks chunks, else a loop of
+// vecUnroll chunks an iteration with post-incremented pointers; a scalar
+// loop for 64+ contiguous elements without a vector form, and fully
+// unrolled scalar code otherwise. MatMul and Dense (all 1-D/2-D
+// combinations) are unrolled scalar FMUL/FMADD when the contracted and
+// column dimensions are below loopDim and there are at most unrollMACs
+// multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
+// columns; a MatMul's rows are a loop too). Reductions are unrolled. Activations are branch-free: max/min by FMAX/FMIN,
 // comparisons by FCMP+FCSEL (scalar) or FCMxx+AND (vector), Where by
 // FCSEL or FCMEQ+BSL. The only branches are loop back-edges, so the
 // instruction count depends on the shapes alone; the same graph always

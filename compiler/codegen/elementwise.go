@@ -192,7 +192,18 @@ func (g *gen) emitPow(d, x A.Reg, e float64) {
 	}
 }
 
-// vectorChunks emits the first 4·q elements with NEON and returns 4·q.
+// vecLoopChunks is the number of 4-lane chunks from which an elementwise
+// kernel loops instead of unrolling every chunk (below it the unrolled
+// code is as short as a loop's set-up).
+const vecLoopChunks = 16
+
+// vecUnroll is how many chunks one iteration of the NEON loop handles.
+const vecUnroll = 2
+
+// vectorChunks emits the first 4·q elements with NEON and returns 4·q:
+// unrolled below vecLoopChunks chunks, else a loop of q/vecUnroll
+// iterations (x5..x7 walk the operands in memory, x8 the destination,
+// post-incremented) and the remaining chunks unrolled.
 func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 	var cmpOne A.Reg
 	if _, ok := cmpCond[v.Op]; ok {
@@ -204,37 +215,66 @@ func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 			srcs[j] = g.kv(f)
 		}
 	}
-	for c := range q {
+	// chunk computes one chunk into v0 from the operands load fetches.
+	chunk := func(load func(j int, q A.Reg)) {
 		regs := make([]A.Reg, len(args))
-		for j, a := range args {
+		for j := range args {
 			if srcs[j] != 0 {
 				regs[j] = srcs[j]
 				continue
 			}
 			regs[j] = A.VReg(1 + j)
-			g.ldrQ(A.QReg(1+j), a.mem, 16*c)
+			load(j, A.QReg(1+j))
 		}
-		d := A.V0
-		switch v.Op {
-		case ir.OpLess, ir.OpLessEq:
-			g.emit(op2(vecOps[v.Op], d, regs[1], regs[0]), op2(A.VAND, d, d, cmpOne))
-		case ir.OpGreater, ir.OpGreaterEq, ir.OpEqual:
-			g.emit(op2(vecOps[v.Op], d, regs[0], regs[1]), op2(A.VAND, d, d, cmpOne))
-		case ir.OpNotEqual:
-			g.emit(op2(A.VFCMEQ, d, regs[0], regs[1]), op2(A.VBIC, d, cmpOne, d))
-		case ir.OpWhere:
-			// mask = (c == 0); d = mask ? f : t
-			g.emit(op1(A.VFCMEQZero, d, regs[0]), op2(A.VBSL, d, regs[2], regs[1]))
-		case ir.OpNeg, ir.OpAbs:
-			g.emit(op1(vecOps[v.Op], d, regs[0]))
-		case ir.OpPow: // exponent 1
-			g.emit(A.Instr{Op: A.VMOV, Rd: d, Rn: regs[0]})
-		default:
-			g.emit(op2(vecOps[v.Op], d, regs[0], regs[1]))
+		g.vectorOp(v, A.V0, regs, cmpOne)
+	}
+	first := 0
+	if q >= vecLoopChunks {
+		ptrs := []A.Reg{A.X5, A.X6, A.X7}
+		for j, a := range args {
+			if srcs[j] == 0 {
+				g.addr(ptrs[j], a.mem, 0)
+			}
 		}
+		g.addr(A.X8, dst, 0)
+		iters := q / vecUnroll
+		g.loop(iters, func() {
+			for range vecUnroll {
+				chunk(func(j int, r A.Reg) {
+					g.emit(A.Instr{Op: A.LDRPost, Rd: r, Rn: ptrs[j], Imm: 16})
+				})
+				g.emit(A.Instr{Op: A.STRPost, Rd: A.Q0, Rn: A.X8, Imm: 16})
+			}
+		})
+		first = iters * vecUnroll
+	}
+	for c := first; c < q; c++ {
+		chunk(func(j int, r A.Reg) { g.ldrQ(r, args[j].mem, 16*c) })
 		g.strQ(A.Q0, dst, 16*c)
 	}
 	return 4 * q
+}
+
+// vectorOp emits d = op(regs) on four lanes; cmpOne holds 1.0 in every
+// lane for the comparisons.
+func (g *gen) vectorOp(v *ir.Value, d A.Reg, regs []A.Reg, cmpOne A.Reg) {
+	switch v.Op {
+	case ir.OpLess, ir.OpLessEq:
+		g.emit(op2(vecOps[v.Op], d, regs[1], regs[0]), op2(A.VAND, d, d, cmpOne))
+	case ir.OpGreater, ir.OpGreaterEq, ir.OpEqual:
+		g.emit(op2(vecOps[v.Op], d, regs[0], regs[1]), op2(A.VAND, d, d, cmpOne))
+	case ir.OpNotEqual:
+		g.emit(op2(A.VFCMEQ, d, regs[0], regs[1]), op2(A.VBIC, d, cmpOne, d))
+	case ir.OpWhere:
+		// mask = (c == 0); d = mask ? f : t
+		g.emit(op1(A.VFCMEQZero, d, regs[0]), op2(A.VBSL, d, regs[2], regs[1]))
+	case ir.OpNeg, ir.OpAbs:
+		g.emit(op1(vecOps[v.Op], d, regs[0]))
+	case ir.OpPow: // exponent 1
+		g.emit(A.Instr{Op: A.VMOV, Rd: d, Rn: regs[0]})
+	default:
+		g.emit(op2(vecOps[v.Op], d, regs[0], regs[1]))
+	}
 }
 
 // scalarLoop emits a loop over n contiguous elements: x5..x7 walk the

@@ -9,10 +9,10 @@ import (
 // Register conventions (all inside the ABI's clobber set x0..x17, v0..v31):
 //
 //	x0..x3     buffer bases (input, output, state, scratch); never written
-//	x5..x8     loop pointers, x11 loop counter
+//	x5..x8     loop pointers, x11 loop counter, x16 outer loop counter
 //	x9, x10    temporaries for constants and 2^n construction
-//	x12..x17   address cache: base + a multiple of 4096, for offsets beyond
-//	           the reach of the scaled unsigned-offset loads and stores
+//	x12..x15, x17  address cache: base + a multiple of 4096, for offsets
+//	           beyond the reach of the scaled unsigned-offset loads and stores
 //	s0..s7     per-element temporaries of elementwise and reduction code
 //	s16..s23   temporaries of the exp/log/tanh sequences
 //	v8..v15,
@@ -22,7 +22,11 @@ var (
 	tmpX  = A.X9
 	tmpX2 = A.X10
 	cntX  = A.X11
+	outX  = A.X16
 )
+
+// cacheRegs are the registers of the address cache.
+var cacheRegs = []A.Reg{A.X12, A.X13, A.X14, A.X15, A.X17}
 
 var poolRegs = []int{8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}
 
@@ -78,9 +82,9 @@ func (g *gen) mem(l loc, extra, scale int) (A.Reg, int64) {
 	k := addrKey{l.base, hi}
 	r, ok := g.cache[k]
 	if !ok {
-		r = A.XReg(12 + g.nextAddr)
-		g.nextAddr = (g.nextAddr + 1) % 6
-		if len(g.cacheOrd) == 6 {
+		r = cacheRegs[g.nextAddr]
+		g.nextAddr = (g.nextAddr + 1) % len(cacheRegs)
+		if len(g.cacheOrd) == len(cacheRegs) {
 			delete(g.cache, g.cacheOrd[0])
 			g.cacheOrd = g.cacheOrd[1:]
 		}
@@ -213,8 +217,11 @@ func fcsel(d, n, m A.Reg, c A.Cond) A.Instr {
 
 // loop emits a counted loop: the counter x11 is set to n, body runs n
 // times, then SUBS/B.NE closes it. The trip count is fixed at compile time.
-func (g *gen) loop(n int, body func()) {
-	g.emit(A.MovConst(cntX, uint64(n))...)
+func (g *gen) loop(n int, body func()) { g.loopOn(cntX, n, body) }
+
+// loopOn is loop with the counter in ctr (outX for a loop around loops).
+func (g *gen) loopOn(ctr A.Reg, n int, body func()) {
+	g.emit(A.MovConst(ctr, uint64(n))...)
 	top := g.a.NewLabel()
 	g.a.Bind(top)
 	outer := g.mult
@@ -222,7 +229,7 @@ func (g *gen) loop(n int, body func()) {
 	g.clearCache()
 	body()
 	g.clearCache()
-	g.emit(A.Instr{Op: A.SUBSImm, Rd: cntX, Rn: cntX, Imm: 1},
+	g.emit(A.Instr{Op: A.SUBSImm, Rd: ctr, Rn: ctr, Imm: 1},
 		A.Instr{Op: A.BCond, Cond: A.NE, Label: top})
 	g.mult = outer
 }

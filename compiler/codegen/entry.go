@@ -184,6 +184,11 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 		if o.contiguous() {
 			return o
 		}
+		if o.isConst() && o.size() > MaxFoldedConst {
+			// A large uniform constant (folded for elementwise
+			// kernels) read as memory: a constant slot.
+			return operand{shape: o.shape, mem: loc{A.X2, st.constSlot(&ir.Value{Shape: o.shape, Data: o.cons}).Offset}}
+		}
 		gn.resetPool()
 		d := alloc(o.size())
 		gn.copyTo(o, d)
@@ -200,7 +205,7 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 			ops[v] = operand{shape: v.Shape, mem: loc{A.X2, st.byName[v.Name].Offset}}
 			continue
 		case ir.OpConst:
-			if v.Shape.Size() <= MaxFoldedConst {
+			if v.Shape.Size() <= MaxFoldedConst || uniformData(v.Data) {
 				ops[v] = operand{shape: v.Shape, cons: v.Data}
 				continue
 			}

@@ -9,6 +9,17 @@ import (
 // fully unrolled scalar code.
 const loopDim = 64
 
+// unrollMACs is the most multiply-adds a MatMul or Dense unrolls: above
+// it the kernel loops even when every dimension is below loopDim (each
+// unrolled multiply-add is about three instructions of code).
+const unrollMACs = 256
+
+// unrolled reports whether the kernel with dimensions k, n, m is fully
+// unrolled scalar code.
+func unrolled(k, n, m int) bool {
+	return n < loopDim && m < loopDim && k*n*m <= unrollMACs
+}
+
 // mmDims returns k (rows of A, 1 if A is 1-D), n (the contracted size)
 // and m (columns of B, 1 if B is 1-D).
 func mmDims(v *ir.Value) (k, n, m int) {
@@ -26,7 +37,7 @@ func mmDims(v *ir.Value) (k, n, m int) {
 // matmul emits dst = A @ B for every combination of 1-D and 2-D operands.
 func (g *gen) matmul(v *ir.Value, a, b operand, dst loc, materialize func(operand) operand) {
 	k, n, m := mmDims(v)
-	if n < loopDim && m < loopDim {
+	if unrolled(k, n, m) {
 		g.matmulUnrolled(a, b, dst, k, n, m)
 		return
 	}
@@ -52,14 +63,16 @@ func (g *gen) matmulUnrolled(a, b operand, dst loc, k, n, m int) {
 	}
 }
 
-// matmulLoop: for each row i of A (unrolled) and each block of up to 32
-// columns of B (unrolled), a loop of n iterations broadcasts A[i,p]
-// (LD1R into v19) and accumulates it times row p of the block with FMLA
-// into v0..v7; the block's last 1..3 columns, if m is not a multiple of
-// four, accumulate in s16..s18 with FMADD. x5 walks A's row, x6 B's rows.
+// matmulLoop: for each row i of A and each block of up to 32 columns of
+// B (unrolled), a loop of n iterations broadcasts A[i,p] (LD1R into v19)
+// and accumulates it times row p of the block with FMLA into v0..v7; the
+// block's last 1..3 columns, if m is not a multiple of four, accumulate in
+// s16..s18 with FMADD. x5 walks A's row, x6 B's rows. With more than one
+// row, the rows are a loop too (counter x16): x7 is the row of A, x8 the
+// row of the result.
 func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 	const blockQ = 8
-	for i := range k {
+	row := func(arow, drow loc) {
 		for j0 := 0; j0 < m; j0 += 4 * blockQ {
 			cols := min(m-j0, 4*blockQ)
 			nq, tail := cols/4, cols%4
@@ -69,15 +82,26 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 			for t := range tail {
 				g.emit(A.Instr{Op: A.MOVIZero, Rd: A.VReg(16 + t)})
 			}
-			g.rowBlockLoop(a.mem, b.mem, i, n, m, j0, nq, tail)
+			g.rowBlockLoop(arow, b.mem, 0, n, m, j0, nq, tail)
 			for c := range nq {
-				g.strQ(A.QReg(c), dst, 4*(i*m+j0+4*c))
+				g.strQ(A.QReg(c), drow, 4*(j0+4*c))
 			}
 			for t := range tail {
-				g.strS(A.SReg(16+t), dst, 4*(i*m+j0+4*nq+t))
+				g.strS(A.SReg(16+t), drow, 4*(j0+4*nq+t))
 			}
 		}
 	}
+	if k == 1 {
+		row(a.mem, dst)
+		return
+	}
+	g.addr(A.X7, a.mem, 0)
+	g.addr(A.X8, dst, 0)
+	g.loopOn(outX, k, func() {
+		row(loc{A.X7, 0}, loc{A.X8, 0})
+		g.addImm(A.X7, A.X7, 4*n)
+		g.addImm(A.X8, A.X8, 4*m)
+	})
 }
 
 // rowBlockLoop emits the NEON loop over k that accumulates one block of an

@@ -26,15 +26,20 @@ func (o operand) contiguous() bool { return o.cons == nil && o.idx == nil }
 
 // uniform reports whether o is a constant with one value everywhere.
 func (o operand) uniform() (float32, bool) {
-	if o.cons == nil {
+	if o.cons == nil || len(o.cons) == 0 || !uniformData(o.cons) {
 		return 0, false
 	}
-	for _, f := range o.cons {
-		if math.Float32bits(f) != math.Float32bits(o.cons[0]) {
-			return 0, false
+	return o.cons[0], true
+}
+
+// uniformData reports whether every element of d has the same bits.
+func uniformData(d []float32) bool {
+	for _, f := range d {
+		if math.Float32bits(f) != math.Float32bits(d[0]) {
+			return false
 		}
 	}
-	return o.cons[0], true
+	return true
 }
 
 // at returns the storage element index of element i.
