@@ -164,7 +164,10 @@ func (g *gen) actPass(v *ir.Value, dst loc) {
 
 // denseLoop is matmulLoop with the accumulators starting from the bias
 // (contiguous rows in memory, or a uniform constant) and relu applied
-// before the stores (act is none or relu).
+// before the stores (act is none or relu). With more than one row the
+// rows are a loop (x16), with x7 the row of A, x8 the row of the result
+// and x17 the bias row, when the bias rows are evenly spaced; else the
+// rows are unrolled.
 func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 	const blockQ = 8
 	bf, uniform := bias.uniform()
@@ -175,26 +178,27 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 	if relu {
 		g.emit(A.Instr{Op: A.MOVIZero, Rd: A.V23})
 	}
-	for i := range k {
+	// row emits one row: A's row at arow, the result's at drow, the
+	// bias row at brow (unused for a uniform bias).
+	row := func(arow, drow, brow loc) {
 		for j0 := 0; j0 < m; j0 += 4 * blockQ {
 			cols := min(m-j0, 4*blockQ)
 			nq, tail := cols/4, cols%4
-			base := i*m + j0
 			for c := range nq {
 				if uniform {
 					g.emit(A.Instr{Op: A.VMOV, Rd: A.VReg(c), Rn: A.V24})
 				} else {
-					g.ldrQ(A.QReg(c), bias.mem, 4*bias.at(base+4*c))
+					g.ldrQ(A.QReg(c), brow, 4*(j0+4*c))
 				}
 			}
 			for t := range tail {
 				if uniform {
 					g.emit(op1(A.FMOV, A.SReg(16+t), A.S24))
 				} else {
-					g.ldrS(A.SReg(16+t), bias.mem, 4*bias.at(base+4*nq+t))
+					g.ldrS(A.SReg(16+t), brow, 4*(j0+4*nq+t))
 				}
 			}
-			g.rowBlockLoop(a.mem, b.mem, i, n, m, j0, nq, tail)
+			g.rowBlockLoop(arow, b.mem, 0, n, m, j0, nq, tail)
 			if relu {
 				for c := range nq {
 					g.emit(op2(A.VFMAX, A.VReg(c), A.VReg(c), A.V23))
@@ -204,11 +208,44 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 				}
 			}
 			for c := range nq {
-				g.strQ(A.QReg(c), dst, 4*(base+4*c))
+				g.strQ(A.QReg(c), drow, 4*(j0+4*c))
 			}
 			for t := range tail {
-				g.strS(A.SReg(16+t), dst, 4*(base+4*nq+t))
+				g.strS(A.SReg(16+t), drow, 4*(j0+4*nq+t))
 			}
 		}
 	}
+	biasRow := func(i int) loc {
+		if uniform {
+			return loc{}
+		}
+		return loc{bias.mem.base, bias.mem.off + 4*bias.at(i*m)}
+	}
+	stride, even := 0, true
+	if !uniform && k > 1 {
+		stride = bias.at(m) - bias.at(0)
+		for i := range k {
+			even = even && bias.at(i*m) == bias.at(0)+i*stride
+		}
+		even = even && stride >= 0
+	}
+	if k == 1 || !even {
+		for i := range k {
+			row(loc{a.mem.base, a.mem.off + 4*i*n}, loc{dst.base, dst.off + 4*i*m}, biasRow(i))
+		}
+		return
+	}
+	g.addr(A.X7, a.mem, 0)
+	g.addr(A.X8, dst, 0)
+	if !uniform {
+		g.addr(rowX, biasRow(0), 0)
+	}
+	g.loopOn(outX, k, func() {
+		row(loc{A.X7, 0}, loc{A.X8, 0}, loc{rowX, 0})
+		g.addImm(A.X7, A.X7, 4*n)
+		g.addImm(A.X8, A.X8, 4*m)
+		if !uniform && stride != 0 {
+			g.addImm(rowX, rowX, 4*stride)
+		}
+	})
 }

@@ -16,7 +16,10 @@ import (
 //   - a scalar loop (post-increment loads and stores, fixed trip count)
 //     for 64 or more elements whose operands are contiguous or uniform;
 //   - fully unrolled scalar code otherwise, reading each operand element
-//     through its view's index map and folding constants into the code.
+//     through its view's index map and folding constants into the code;
+//     with copyLoopMin or more elements, operands read through views are
+//     first copied contiguously (copyTo's loops), so that the kernel is
+//     one of the loops above.
 
 // elementwiseOK reports whether the op is one this file compiles.
 func elementwiseOK(v *ir.Value) error {
@@ -60,6 +63,16 @@ var vecOps = map[ir.Op]A.Op{
 // elementwise emits v = op(args) into dst (contiguous).
 func (g *gen) elementwise(v *ir.Value, args []operand, dst loc) {
 	n := v.Shape.Size()
+	if n >= copyLoopMin && g.materialize != nil {
+		// Many elements read through views: copy them contiguously
+		// first (loops), so that the kernel loops too.
+		args = append([]operand(nil), args...)
+		for j, a := range args {
+			if _, u := a.uniform(); !u && !a.contiguous() {
+				args[j] = g.materialize(a)
+			}
+		}
+	}
 	flat := true
 	for _, a := range args {
 		if _, u := a.uniform(); !a.contiguous() && !u {

@@ -9,9 +9,10 @@ import (
 // Register conventions (all inside the ABI's clobber set x0..x17, v0..v31):
 //
 //	x0..x3     buffer bases (input, output, state, scratch); never written
-//	x5..x8     loop pointers, x11 loop counter, x16 outer loop counter
+//	x5..x8     loop pointers, x11 loop counter
+//	x16, x17   a loop around loops: its counter, and a row pointer
 //	x9, x10    temporaries for constants and 2^n construction
-//	x12..x15, x17  address cache: base + a multiple of 4096, for offsets
+//	x12..x15   address cache: base + a multiple of 4096, for offsets
 //	           beyond the reach of the scaled unsigned-offset loads and stores
 //	s0..s7     per-element temporaries of elementwise and reduction code
 //	s16..s23   temporaries of the exp/log/tanh sequences
@@ -23,10 +24,11 @@ var (
 	tmpX2 = A.X10
 	cntX  = A.X11
 	outX  = A.X16
+	rowX  = A.X17
 )
 
 // cacheRegs are the registers of the address cache.
-var cacheRegs = []A.Reg{A.X12, A.X13, A.X14, A.X15, A.X17}
+var cacheRegs = []A.Reg{A.X12, A.X13, A.X14, A.X15}
 
 var poolRegs = []int{8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}
 
@@ -52,6 +54,10 @@ type gen struct {
 	// executed counts the instructions one call runs: each emitted
 	// instruction times the trip counts of the loops around it (mult).
 	executed, mult int
+
+	// materialize returns a contiguous copy of an operand (in scratch,
+	// or a constant slot); set by compileEntry.
+	materialize func(operand) operand
 
 	pool     map[uint32]A.Reg // constant bits -> register (per kernel)
 	poolVec  map[uint32]bool  // the constant is in all four lanes

@@ -194,6 +194,7 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 		gn.copyTo(o, d)
 		return operand{shape: o.shape, mem: d}
 	}
+	gn.materialize = materialize
 	inPlace := map[int]bool{}
 	ops := map[*ir.Value]operand{}
 	for i, v := range g.Values {
@@ -319,28 +320,4 @@ func (st *stateLayout) canWriteInPlace(v *ir.Value, i int, args []operand, name 
 		}
 	}
 	return true
-}
-
-// copyContig copies n contiguous elements from src to dst: 16-byte
-// LDR/STR pairs (unrolled below 64 of them, else a loop with
-// post-increment on x5/x6), then the last n%4 elements one by one.
-func (g *gen) copyContig(src, dst loc, n int) {
-	q := n / 4
-	if q >= 64 {
-		g.addr(A.X5, src, 0)
-		g.addr(A.X6, dst, 0)
-		g.loop(q, func() {
-			g.emit(A.Instr{Op: A.LDRPost, Rd: A.Q0, Rn: A.X5, Imm: 16},
-				A.Instr{Op: A.STRPost, Rd: A.Q0, Rn: A.X6, Imm: 16})
-		})
-	} else {
-		for c := range q {
-			g.ldrQ(A.Q0, src, 16*c)
-			g.strQ(A.Q0, dst, 16*c)
-		}
-	}
-	for i := 4 * q; i < n; i++ {
-		g.ldrS(A.S0, src, 4*i)
-		g.strS(A.S0, dst, 4*i)
-	}
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/muscles/referee/compiler/numpytest"
 )
 
-// modelFiles are the example models: the front end's ten and this
-// package's 784→128→10 MLP.
+// modelFiles are the example models: the front end's and this
+// package's 784→128→10 MLP and transposed-weight MLP.
 var modelFiles = []string{
 	"../frontend/testdata/models/single_neuron.py",
 	"../frontend/testdata/models/relu_mlp.py",
@@ -29,6 +29,7 @@ var modelFiles = []string{
 	"../frontend/testdata/models/misc_ops.py",
 	"../frontend/testdata/models/npz_mlp.py",
 	"testdata/mlp784.py",
+	"testdata/transposed.py",
 }
 
 func loadModel(t *testing.T, path string) *ir.Model {

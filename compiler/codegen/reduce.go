@@ -28,10 +28,3 @@ func (g *gen) reduce(v *ir.Value, x operand, dst loc) {
 		}
 	}
 }
-
-// copyTo writes the elements of o, in order, contiguously at dst.
-func (g *gen) copyTo(o operand, dst loc) {
-	for i := range o.size() {
-		g.strS(g.fetch(A.S0, o, i), dst, 4*i)
-	}
-}

@@ -52,6 +52,8 @@ var trainModels = []trainModel{
 	{"../autodiff/testdata/models/softmax_xent.py", 0, ""},
 	// ops_mix.py computes x ** 1.5 (a half-integral power: sqrt(x)**3).
 	{"../autodiff/testdata/models/ops_mix.py", 2, ""},
+	// Loops over transposed operands, views and copies.
+	{"testdata/transposed.py", 2, ""},
 }
 
 // loadTrain parses the model file twice: the forward model (after the
