@@ -42,6 +42,20 @@ func (g *gen) dense(v *ir.Value, args []operand, dst loc, materialize func(opera
 		g.denseUnrolledBest(v, args, dst, k, n, m)
 		return
 	}
+	if base, ok := transposedOK(args[1], args[2], true, k, n, m); ok {
+		a := materialize(args[0])
+		g.resetPool()
+		act := v.Act
+		if act == ir.ActTanh {
+			act = ir.ActNone
+		}
+		b := args[1].mem
+		g.matmulT(a, loc{b.base, b.off + 4*base}, args[2], true, act, dst, k, n, m)
+		if v.Act == ir.ActTanh {
+			g.actPass(v, dst)
+		}
+		return
+	}
 	a, b, bias := materialize(args[0]), materialize(args[1]), args[2]
 	if _, u := bias.uniform(); !u && !rowsContiguous(bias, k, m) {
 		bias = materialize(bias)

@@ -41,6 +41,10 @@ func (g *gen) matmul(v *ir.Value, a, b operand, dst loc, materialize func(operan
 		g.matmulUnrolled(a, b, dst, k, n, m)
 		return
 	}
+	if base, ok := transposedOK(b, operand{}, false, k, n, m); ok {
+		g.matmulT(materialize(a), loc{b.mem.base, b.mem.off + 4*base}, operand{}, false, ir.ActNone, dst, k, n, m)
+		return
+	}
 	g.matmulLoop(materialize(a), materialize(b), dst, k, n, m)
 }
 
