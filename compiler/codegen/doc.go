@@ -18,8 +18,15 @@
 // (a MatMul operand) gets a slot too. Every other computed value
 // gets a 16-byte aligned region of the scratch buffer at x3
 // (Code.ScratchSize), except the graph's output, which is computed in
-// place at x1. Reshape, Transpose, Broadcast and Slice emit no code: they
-// are index maps that the consuming kernel reads through.
+// place at x1, and the train updates computed in their slots. Reshape,
+// Transpose, Broadcast and Slice emit no code: they are index maps that
+// the consuming kernel reads through. The plan of an entry (plan.go,
+// planEntry) is made from the graph alone before any code is emitted:
+// every value's location, the in-place updates, and the scratch regions,
+// reused once their last reader (a kernel, or the final copies of the
+// output and the updates) is past; emission only adds short-lived copies
+// after the planned regions (views materialized for kernels that need
+// contiguous operands, staged updates).
 //
 // Kernels. Code grows with the graph, not with the weights: every kernel
 // whose work grows with a dimension beyond a small bound is a loop with a
@@ -33,7 +40,10 @@
 // combinations) are unrolled scalar FMUL/FMADD when the contracted and
 // column dimensions are below loopDim and there are at most unrollMACs
 // multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
-// columns; a MatMul's rows are a loop too). Reductions are unrolled. Activations are branch-free: max/min by FMAX/FMIN,
+// columns; a MatMul's rows are a loop too, and so are a Dense's when its
+// bias rows are evenly spaced); a right operand that is a transposed view
+// (x @ W.T) is read in place by dot products (transposed.go). Copies
+// loop too (copy.go). Reductions are unrolled. Activations are branch-free: max/min by FMAX/FMIN,
 // comparisons by FCMP+FCSEL (scalar) or FCMxx+AND (vector), Where by
 // FCSEL or FCMEQ+BSL. The only branches are loop back-edges, so the
 // instruction count depends on the shapes alone; the same graph always

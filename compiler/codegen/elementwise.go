@@ -211,7 +211,7 @@ func (g *gen) emitPow(d, x A.Reg, e float64) {
 const vecLoopChunks = 16
 
 // vecUnroll is how many chunks one iteration of the NEON loop handles.
-const vecUnroll = 2
+const vecUnroll = 4
 
 // vectorChunks emits the first 4·q elements with NEON and returns 4·q:
 // unrolled below vecLoopChunks chunks, else a loop of q/vecUnroll

@@ -95,89 +95,30 @@ func root(v *ir.Value) *ir.Value {
 	return v
 }
 
-// compileEntry generates one entry of spec on the shared state layout.
-//
-// Parameter updates (train). The new value of a parameter p may be
-// computed straight into p's slot only if nothing reads p's old contents
-// afterwards: every kernel that reads p (directly or through a view)
-// comes before the update's kernel in the graph order, and neither the
-// final copy of the output nor a staged update reads p. The update's own
-// kernel may read p only when it is elementwise and reads p with the
-// identity index map (each element is loaded before the same element is
-// stored). Every other update is computed in scratch; at the end, updates
-// whose value lives in the state buffer (a view of a parameter or a
-// constant) are first staged into scratch, and only then are all of them
-// copied into their slots, so no copy can clobber a value a later copy
-// reads.
+// compileEntry generates one entry of spec on the shared state layout:
+// it plans the memory (planEntry), emits every kernel into its planned
+// destination, then the final copies. The short-lived copies emission
+// makes (views materialized for the NEON kernels, and at the end the
+// staged updates) go to scratch after the planned regions: those of one
+// kernel are released after it, those of the final copies live to the
+// end. The output is copied to x1 unless it was computed there; then the
+// updates not computed in place are copied into their slots, after first
+// staging into scratch every one whose value lives in the state buffer (a
+// view of a parameter or a constant), so no copy can clobber a value a
+// later copy reads.
 func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
+	p, err := st.planEntry(spec)
+	if err != nil {
+		return nil, err
+	}
 	g := spec.g
-	if spec.out == nil {
-		return nil, fmt.Errorf("codegen: graph has no output")
-	}
-	for _, v := range g.Values {
-		if v.Op == ir.OpInput {
-			if _, ok := spec.bases[v]; !ok {
-				return nil, fmt.Errorf("codegen: input %s has no buffer", v.Name)
-			}
-			continue
-		}
-		if err := supported(v, st.byName); err != nil {
-			return nil, err
-		}
-	}
-	if n := spec.out.Shape.Size(); n > 0 && 4*n >= 1<<24 {
-		return nil, fmt.Errorf("codegen: output too large")
-	}
-	for _, u := range spec.updates {
-		s, ok := st.byName[u.name]
-		if !ok || !s.Trainable {
-			return nil, fmt.Errorf("codegen: update of %s, which is not a trainable parameter", u.name)
-		}
-		if !s.Shape.Equal(u.value.Shape) {
-			return nil, fmt.Errorf("codegen: update of %s has shape %s, want %s", u.name, u.value.Shape, s.Shape)
-		}
-	}
-
-	// lastRead: the graph index of the last kernel that reads each
-	// parameter's slot; len(g.Values) for reads by the final copies.
-	end := len(g.Values)
-	lastRead := map[string]int{}
-	readAt := func(v *ir.Value, i int) {
-		if r := root(v); r.Op == ir.OpParam && i >= lastRead[r.Name] {
-			lastRead[r.Name] = i
-		}
-	}
-	pos := map[*ir.Value]int{}
-	for i, v := range g.Values {
-		pos[v] = i
-		if isView(v.Op) {
-			continue
-		}
-		for _, a := range v.Args {
-			readAt(a, i)
-		}
-	}
-	readAt(spec.out, end)
-	updateOf := map[*ir.Value]int{}
-	for i, u := range spec.updates {
-		if _, ok := pos[u.value]; !ok {
-			return nil, fmt.Errorf("codegen: update of %s is not in the graph", u.name)
-		}
-		r := root(u.value)
-		if r.Op == ir.OpParam || r.Op == ir.OpConst || r.Op == ir.OpInput || r == spec.out || isView(u.value.Op) {
-			readAt(u.value, end)
-			continue
-		}
-		if _, dup := updateOf[u.value]; !dup {
-			updateOf[u.value] = i
-		}
-	}
-
 	gn := newGen()
-	scratch := 0
+	tmp := p.scratch // bump pointer of the short-lived copies
+	scratch := p.scratch
 	alloc := func(n int) loc {
-		l := loc{A.X3, scratch}
-		scratch = align16(scratch + 4*n)
+		l := loc{A.X3, tmp}
+		tmp = align16(tmp + 4*n)
+		scratch = max(scratch, tmp)
 		return l
 	}
 	materialize := func(o operand) operand {
@@ -195,40 +136,16 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 		return operand{shape: o.shape, mem: d}
 	}
 	gn.materialize = materialize
-	inPlace := map[int]bool{}
-	ops := map[*ir.Value]operand{}
-	for i, v := range g.Values {
-		switch v.Op {
-		case ir.OpInput:
-			ops[v] = operand{shape: v.Shape, mem: loc{spec.bases[v], 0}}
-			continue
-		case ir.OpParam:
-			ops[v] = operand{shape: v.Shape, mem: loc{A.X2, st.byName[v.Name].Offset}}
-			continue
-		case ir.OpConst:
-			if v.Shape.Size() <= MaxFoldedConst || uniformData(v.Data) {
-				ops[v] = operand{shape: v.Shape, cons: v.Data}
-				continue
-			}
-			ops[v] = operand{shape: v.Shape, mem: loc{A.X2, st.constSlot(v).Offset}}
-			continue
-		}
-		if src, ok := ir.ViewSource(v); ok {
-			ops[v] = ops[v.Args[0]].view(v.Shape, src)
+	inPlace := p.inPlace
+	ops := p.ops
+	for _, v := range g.Values {
+		dst, ok := p.dst[v]
+		if !ok {
 			continue
 		}
 		args := make([]operand, len(v.Args))
 		for j, a := range v.Args {
 			args[j] = ops[a]
-		}
-		var dst loc
-		if v == spec.out {
-			dst = loc{A.X1, 0}
-		} else if ui, ok := updateOf[v]; ok && st.canWriteInPlace(v, i, args, spec.updates[ui].name, lastRead) {
-			dst = loc{A.X2, st.byName[spec.updates[ui].name].Offset}
-			inPlace[ui] = true
-		} else {
-			dst = alloc(v.Shape.Size())
 		}
 		gn.resetPool()
 		switch {
@@ -241,7 +158,7 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 		default:
 			gn.elementwise(v, args, dst)
 		}
-		ops[v] = operand{shape: v.Shape, mem: dst}
+		tmp = p.scratch
 	}
 	if out := ops[spec.out]; !(out.contiguous() && out.mem == (loc{A.X1, 0})) {
 		gn.resetPool()

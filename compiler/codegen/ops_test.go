@@ -81,7 +81,24 @@ func opCases() []opCase {
 		mm(ir.Shape{2, 4}, ir.Shape{4, 5}, true),
 		mm(ir.Shape{70}, ir.Shape{70}, false), mm(ir.Shape{70}, ir.Shape{70, 3}, false),
 		mm(ir.Shape{3, 70}, ir.Shape{70}, false), mm(ir.Shape{3, 66}, ir.Shape{66, 45}, false),
-		mm(ir.Shape{2, 5}, ir.Shape{5, 67}, true), mm(ir.Shape{5}, ir.Shape{5, 100}, false))
+		mm(ir.Shape{2, 5}, ir.Shape{5, 67}, true), mm(ir.Shape{5}, ir.Shape{5, 100}, false),
+		// Loops over rows (more than unrollMACs multiply-adds), B
+		// through its view (transposed: matmulT), NEON.
+		mm(ir.Shape{9, 3}, ir.Shape{3, 2}, false), mm(ir.Shape{9, 4}, ir.Shape{4, 3}, false),
+		mm(ir.Shape{9, 5}, ir.Shape{5, 3}, false), mm(ir.Shape{10, 4}, ir.Shape{4, 5}, true),
+		mm(ir.Shape{9, 2}, ir.Shape{2, 70}, false), mm(ir.Shape{12, 66}, ir.Shape{66, 5}, false))
+	// NEON loops (vecLoopChunks chunks or more) with leftover chunks and tail.
+	for _, op := range []ir.Op{ir.OpSub, ir.OpLess, ir.OpNotEqual} {
+		cs = append(cs, opCase{fmt.Sprintf("%s/loop", op), ir.Shape{150}, ir.Shape{150}, bin(op)})
+	}
+	cs = append(cs, opCase{"neg/loop", ir.Shape{131}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+		return g.Unary(ir.OpNeg, x)
+	}}, opCase{"where/loop", ir.Shape{150}, ir.Shape{150}, func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error) {
+		c, _ := g.Binary(ir.OpGreater, x, g.Scalar(0))
+		return g.Where(c, x, p)
+	}}, opCase{"mul-uniform/loop", ir.Shape{2, 64}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+		return g.Binary(ir.OpMul, x, g.Scalar(0.75))
+	}})
 	for _, op := range []ir.Op{ir.OpReduceSum, ir.OpReduceMean, ir.OpReduceMax, ir.OpReduceMin} {
 		for _, ax := range []int{-1, 0, 1, 2} {
 			cs = append(cs, opCase{fmt.Sprintf("%s/axis%d", op, ax), ir.Shape{2, 3, 4}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {

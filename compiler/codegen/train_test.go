@@ -440,3 +440,19 @@ func TestTrainMLP784(t *testing.T) {
 	t.Logf("mlp784 train: %d instrs emitted, %d executed/step; forward %d executed; %d code bytes, scratch %d B, updates in place %d, copied %d",
 		len(mu.TrainInstrs), mu.TrainExecuted, mu.ForwardExecuted, len(mu.Code), mu.ScratchSize, mu.InPlaceUpdates, mu.CopiedUpdates)
 }
+
+// TestCodeGrowsWithGraph checks that the code of mlp784 (forward and
+// train, 10^5 parameters) and of transposed.py stays within 16 KiB: the kernels loop over rows
+// and elements instead of repeating code in proportion to the weights.
+func TestCodeGrowsWithGraph(t *testing.T) {
+	for _, path := range []string{"testdata/mlp784.py", "testdata/transposed.py"} {
+		m, tg := loadTrain(t, path)
+		mu, err := CompileMuscle(m, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(mu.Code); n > 16<<10 {
+			t.Errorf("%s: %d code bytes for forward and train, want at most %d", path, n, 16<<10)
+		}
+	}
+}
