@@ -106,6 +106,24 @@ func opCases() []opCase {
 			}})
 		}
 	}
+	// Reduction loops (reduceLoopMin elements or more): strided, and rows.
+	for _, op := range []ir.Op{ir.OpReduceSum, ir.OpReduceMean, ir.OpReduceMax} {
+		cs = append(cs, opCase{fmt.Sprintf("%s/loop-strided", op), ir.Shape{3, 70, 2}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+			return g.Reduce(op, x, 1, false, false)
+		}}, opCase{fmt.Sprintf("%s/loop-rows", op), ir.Shape{4, 66}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+			return g.Reduce(op, x, 1, false, true)
+		}}, opCase{fmt.Sprintf("%s/loop-all-of-view", op), ir.Shape{9, 10}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+			return g.Reduce(op, g.Transpose(x), 0, true, false)
+		}})
+	}
+	// Copy loops: a transposed output, a row broadcast, a reversed slice.
+	cs = append(cs, opCase{"output is transposed view/loop", ir.Shape{9, 10}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+		return g.Transpose(x), nil
+	}}, opCase{"transposed operand/loop", ir.Shape{9, 12}, ir.Shape{12, 9}, func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error) {
+		return g.Binary(ir.OpSub, g.Transpose(x), p)
+	}}, opCase{"reversed slice/loop", ir.Shape{70}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+		return g.Slice(x, []ir.Sel{{Start: 69, Step: -1, Len: 70}})
+	}})
 	cs = append(cs, opCase{"slice+reshape", ir.Shape{4, 3}, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
 		s, err := g.Slice(x, []ir.Sel{{Start: 3, Step: -2, Len: 2}, {Start: 1, Step: 1, Len: 1, Drop: true}})
 		if err != nil {
