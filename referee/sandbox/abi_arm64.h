@@ -10,69 +10,37 @@
 	MOVD	frame_args+32(F), R4; \
 
 
-// ABI_ZERO_GPRS zeroes x5..x29, the registers that carry no argument.
+// ABI_ZERO_BYTES is the size of the zeros the macros below load from x30.
+#define ABI_ZERO_BYTES 64
+
+// ABI_ZERO_GPRS zeroes x5..x29, the registers that carry no argument,
+// from the zeros at x30.
 #define ABI_ZERO_GPRS \
-	WORD	$0xaa1f03e5; \
-	WORD	$0xaa1f03e6; \
-	WORD	$0xaa1f03e7; \
-	WORD	$0xaa1f03e8; \
-	WORD	$0xaa1f03e9; \
-	WORD	$0xaa1f03ea; \
-	WORD	$0xaa1f03eb; \
-	WORD	$0xaa1f03ec; \
-	WORD	$0xaa1f03ed; \
-	WORD	$0xaa1f03ee; \
-	WORD	$0xaa1f03ef; \
-	WORD	$0xaa1f03f0; \
-	WORD	$0xaa1f03f1; \
-	WORD	$0xaa1f03f2; \
-	WORD	$0xaa1f03f3; \
-	WORD	$0xaa1f03f4; \
-	WORD	$0xaa1f03f5; \
-	WORD	$0xaa1f03f6; \
-	WORD	$0xaa1f03f7; \
-	WORD	$0xaa1f03f8; \
-	WORD	$0xaa1f03f9; \
-	WORD	$0xaa1f03fa; \
-	WORD	$0xaa1f03fb; \
-	WORD	$0xaa1f03fc; \
+	WORD	$0xa9401bc5; \
+	WORD	$0xa94023c7; \
+	WORD	$0xa9402bc9; \
+	WORD	$0xa94033cb; \
+	WORD	$0xa9403bcd; \
+	WORD	$0xa94043cf; \
+	WORD	$0xa9404bd1; \
+	WORD	$0xa94053d3; \
+	WORD	$0xa9405bd5; \
+	WORD	$0xa94063d7; \
+	WORD	$0xa9406bd9; \
+	WORD	$0xa94073db; \
 	WORD	$0xaa1f03fd; \
 
 
-// ABI_ZERO_VECTORS zeroes v0..v31, whole registers.
+// ABI_ZERO_VECTORS zeroes v0..v31, whole registers, from the zeros at x30.
 #define ABI_ZERO_VECTORS \
-	WORD	$0x6f00e400; \
-	WORD	$0x6f00e401; \
-	WORD	$0x6f00e402; \
-	WORD	$0x6f00e403; \
-	WORD	$0x6f00e404; \
-	WORD	$0x6f00e405; \
-	WORD	$0x6f00e406; \
-	WORD	$0x6f00e407; \
-	WORD	$0x6f00e408; \
-	WORD	$0x6f00e409; \
-	WORD	$0x6f00e40a; \
-	WORD	$0x6f00e40b; \
-	WORD	$0x6f00e40c; \
-	WORD	$0x6f00e40d; \
-	WORD	$0x6f00e40e; \
-	WORD	$0x6f00e40f; \
-	WORD	$0x6f00e410; \
-	WORD	$0x6f00e411; \
-	WORD	$0x6f00e412; \
-	WORD	$0x6f00e413; \
-	WORD	$0x6f00e414; \
-	WORD	$0x6f00e415; \
-	WORD	$0x6f00e416; \
-	WORD	$0x6f00e417; \
-	WORD	$0x6f00e418; \
-	WORD	$0x6f00e419; \
-	WORD	$0x6f00e41a; \
-	WORD	$0x6f00e41b; \
-	WORD	$0x6f00e41c; \
-	WORD	$0x6f00e41d; \
-	WORD	$0x6f00e41e; \
-	WORD	$0x6f00e41f; \
+	WORD	$0x4c402fc0; \
+	WORD	$0x4c402fc4; \
+	WORD	$0x4c402fc8; \
+	WORD	$0x4c402fcc; \
+	WORD	$0x4c402fd0; \
+	WORD	$0x4c402fd4; \
+	WORD	$0x4c402fd8; \
+	WORD	$0x4c402fdc; \
 
 
 // ABI_ZERO_SYSTEM zeroes the EL0-visible system registers the ABI resets.

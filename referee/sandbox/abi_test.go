@@ -34,15 +34,23 @@ func abiHeader() (string, error) {
 	for r := 0; r < muscle.NumArgs; r++ {
 		fmt.Fprintf(&b, "\tMOVD\tframe_args+%d(F), R%d; \\\n", 8*r, r)
 	}
-	b.WriteString("\n\n// ABI_ZERO_GPRS zeroes x" + fmt.Sprint(muscle.NumArgs) + "..x29, the registers that carry no argument.\n#define ABI_ZERO_GPRS \\\n")
-	for r := muscle.NumArgs; r <= 29; r++ {
-		// mov xr, xzr (orr xr, xzr, xzr): Go's assembler reserves some
-		// of these names, the encoding is the same for all.
-		fmt.Fprintf(&b, "\tWORD\t$%#08x; \\\n", 0xaa1f03e0|r)
+	// The zeroing loads from ABI_ZERO_BYTES zero bytes at x30 (the
+	// trampoline's abiZeros): one ldp for two registers, one ld1 for four
+	// vectors, rather than a mov or movi each.
+	b.WriteString("\n\n// ABI_ZERO_BYTES is the size of the zeros the macros below load from x30.\n#define ABI_ZERO_BYTES 64\n")
+	b.WriteString("\n// ABI_ZERO_GPRS zeroes x" + fmt.Sprint(muscle.NumArgs) + "..x29, the registers that carry no argument,\n// from the zeros at x30.\n#define ABI_ZERO_GPRS \\\n")
+	r := muscle.NumArgs
+	for ; r+1 <= 29; r += 2 {
+		// ldp xr, xr+1, [x30]: Go's assembler reserves some of these
+		// names, the encoding is the same for all.
+		fmt.Fprintf(&b, "\tWORD\t$%#08x; \\\n", 0xa94003c0|(r+1)<<10|r)
 	}
-	b.WriteString("\n\n// ABI_ZERO_VECTORS zeroes v0..v31, whole registers.\n#define ABI_ZERO_VECTORS \\\n")
-	for r := 0; r < 32; r++ {
-		fmt.Fprintf(&b, "\tWORD\t$%#08x; \\\n", 0x6f00e400|r) // movi vr.2d, #0
+	if r == 29 {
+		fmt.Fprintf(&b, "\tWORD\t$%#08x; \\\n", 0xaa1f03e0|r) // mov x29, xzr
+	}
+	b.WriteString("\n\n// ABI_ZERO_VECTORS zeroes v0..v31, whole registers, from the zeros at x30.\n#define ABI_ZERO_VECTORS \\\n")
+	for r := 0; r < 32; r += 4 {
+		fmt.Fprintf(&b, "\tWORD\t$%#08x; \\\n", 0x4c402fc0|r) // ld1 {vr.2d-vr+3.2d}, [x30]
 	}
 	b.WriteString("\n\n// ABI_ZERO_SYSTEM zeroes the EL0-visible system registers the ABI resets.\n#define ABI_ZERO_SYSTEM \\\n")
 	for _, name := range muscle.ResetSystemRegisters {

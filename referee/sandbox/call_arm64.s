@@ -25,9 +25,39 @@
 // CPACR_EL1.FPEN: FP/SIMD usable at EL0 and EL1.
 #define CPACR (3<<20)
 
-// func enter(f *frame)
-TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
+// WIPE(off) zeroes the buffer whose address and length (a multiple of 16,
+// possibly 0) are at off(R0), 16 bytes a store.
+#define WIPE(off) \
+	LDP	off(R0), (R1, R2); \
+	CBZ	R2, 4(PC); \
+	STP.P	(ZR, ZR), 16(R1); \
+	SUBS	$16, R2, R2; \
+	BNE	-2(PC)
+
+// COPY(off) copies the bytes whose source, destination and length (a
+// multiple of 4, possibly 0) are at off(R1): a 4-byte piece, an 8-byte
+// piece, then 16 bytes a load and store. R2..R6 are scratch.
+#define COPY(off) \
+	LDP	off(R1), (R2, R3); \
+	MOVD	off+16(R1), R4; \
+	TBZ	$2, R4, 3(PC); \
+	MOVWU.P	4(R2), R5; \
+	MOVW.P	R5, 4(R3); \
+	TBZ	$3, R4, 3(PC); \
+	MOVD.P	8(R2), R5; \
+	MOVD.P	R5, 8(R3); \
+	LSR	$4, R4, R4; \
+	CBZ	R4, 5(PC); \
+	LDP.P	16(R2), (R5, R6); \
+	STP.P	(R5, R6), 16(R3); \
+	SUBS	$1, R4, R4; \
+	BNE	-3(PC)
+
+// func enter(f *frame, c *copies)
+TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-16
 	MOVD	f+0(FP), R0
+	MOVD	c+8(FP), R1
+	MOVD	R1, frame_copies(R0)
 	// Save what Go needs back.
 	MOVD	RSP, R1
 	MOVD	R1, frame_sp(R0)
@@ -57,7 +87,13 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	AND	$~SCR_CLEAR, R1, R1
 	WORD	$0xd51e1101	// msr scr_el3, x1
 
-	// The muscle's EL1&0 regime.
+	// The muscle's EL1&0 regime, only when another space (or none) was
+	// entered last (frame.regime; doc.go): otherwise every register below
+	// still holds what this space's last call wrote (EL0 can write none
+	// of them, nothing else in the referee does), and the TLB holds only
+	// entries walked from its tables, which never change.
+	MOVD	frame_regime(R0), R1
+	CBZ	R1, regimeSet
 	MOVD	$MAIR, R1
 	WORD	$0xd518a201	// msr mair_el1, x1
 	MOVD	$TCR, R1
@@ -73,11 +109,24 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	WORD	$0xd51c411f	// msr sp_el1, xzr
 	MOVD	$SCTLR, R1
 	WORD	$0xd5181001	// msr sctlr_el1, x1
-	WORD	$0xd5033fdf	// isb
+	WORD	$0xd5033fdf	// isb (the TLBI after the new TTBR0_EL1)
 	WORD	$0xd508871f	// tlbi vmalle1
 	WORD	$0xd508751f	// ic iallu
 	WORD	$0xd5033b9f	// dsb ish
-	WORD	$0xd5033fdf	// isb
+regimeSet:
+
+	// The caller's input (and train's target) in (c).
+	MOVD	frame_copies(R0), R1
+	CBZ	R1, copied
+	COPY(0)
+	COPY(24)
+copied:
+
+	// The output, scratch and (forward) target, when small (frame.wipe:
+	// address and length, a multiple of 16 inside the region's pages).
+	WIPE(frame_wipe+0)
+	WIPE(frame_wipe+16)
+	WIPE(frame_wipe+32)
 
 	// The budget deadline on the Secure physical timer.
 	WORD	$0xd53be021	// mrs x1, cntpct_el0
@@ -95,14 +144,17 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 
 	// Every EL0-visible register as the ABI says (abi_arm64.h, generated
 	// from muscle/abi.go): the arguments, the return address, zero
-	// elsewhere. NZCV is also zero from SPSR_EL3 = 0 at the eret.
+	// elsewhere, the vectors and x5..x29 loaded from ·abiZeros (x30).
+	// NZCV is zero from SPSR_EL3 = 0 at the eret.
 	ABI_ZERO_SYSTEM
+	MOVD	$·abiZeros(SB), R30
 	ABI_ZERO_VECTORS
-	MOVD	R0, R30
-	ABI_ARGS(R30)
+	MOVD	R0, R5
+	ABI_ARGS(R5)
 	ABI_ZERO_GPRS
 	// A batch enters the referee's stub with its counters in x19..x28
 	// (frame.batch, whose rows word, x20, is zero for a single call).
+	WORD	$0xd53ed05e	// mrs x30, tpidr_el3 (the frame)
 	MOVD	frame_batch+8(R30), R20
 	CBZ	R20, single
 	LDP	frame_batch+0(R30), (R19, R20)
@@ -112,6 +164,10 @@ TEXT ·enter(SB),NOSPLIT|NOFRAME,$0-8
 	LDP	frame_batch+64(R30), (R27, g)	// g is R28; enter saved it
 single:
 	MOVD	$0x1000, R30	// ReturnAddress
+	// One ISB for every system register write above (the eret is a
+	// context synchronization event too, except where FEAT_ExS lets
+	// SCTLR_EL3.EOS say otherwise).
+	WORD	$0xd5033fdf	// isb
 	WORD	$0xd69f03e0	// eret
 
 // One EL3 vector entry: record which entry ran (0..15) and leave.
@@ -143,19 +199,48 @@ TEXT ·el3Vectors(SB),NOSPLIT|NOFRAME,$0
 // enter with the referee's registers and EL3 configuration back.
 TEXT ·leave(SB),NOSPLIT|NOFRAME,$0
 	WORD	$0xd53ed041	// mrs x1, tpidr_el3
-	MOVD	R0, frame_vector(R1)
 	MOVD	R19, frame_row(R1)	// a batch's row counter (batchStub)
 	WORD	$0xd53e5202	// mrs x2, esr_el3
-	MOVD	R2, frame_esr3(R1)
-	WORD	$0xd5385202	// mrs x2, esr_el1
-	MOVD	R2, frame_esr1(R1)
-	WORD	$0xd5384022	// mrs x2, elr_el1
-	MOVD	R2, frame_elr1(R1)
-	WORD	$0xd5386002	// mrs x2, far_el1
-	MOVD	R2, frame_far1(R1)
-	WORD	$0xd53fe222	// mrs x2, cntps_ctl_el1
-	MOVD	R2, frame_timer(R1)
+	WORD	$0xd5385203	// mrs x3, esr_el1
+	WORD	$0xd5386005	// mrs x5, far_el1
+	WORD	$0xd53fe226	// mrs x6, cntps_ctl_el1
 	WORD	$0xd51fe23f	// msr cntps_ctl_el1, xzr
+	// The normal return (outcome.returned: the muscle's final ret, an
+	// instruction abort at ReturnAddress handed on by the EL1 vector's
+	// smc) sets frame.ok and copies the output out (enter's c); anything
+	// else records the outcome for decode.
+	CMP	$const_el3LowerSync, R0
+	BNE	outcome
+	UBFX	$26, R2, $6, R7
+	CMP	$const_ecSMC64, R7
+	BNE	outcome
+	AND	$0xFFFF, R2, R7
+	CMP	$const_el1LowerSync, R7
+	BNE	outcome
+	UBFX	$26, R3, $6, R7
+	CMP	$const_ecInstrAbort, R7
+	BNE	outcome
+	CMP	$const_ReturnAddress, R5
+	BNE	outcome
+	MOVD	$1, R7
+	MOVD	R7, frame_ok(R1)
+	MOVD	R1, R8
+	MOVD	frame_copies(R8), R1
+	CBZ	R1, copiedOut
+	COPY(48)
+copiedOut:
+	MOVD	R8, R1
+	B	restore
+outcome:
+	MOVD	ZR, frame_ok(R1)
+	MOVD	R0, frame_vector(R1)
+	MOVD	R2, frame_esr3(R1)
+	MOVD	R3, frame_esr1(R1)
+	WORD	$0xd5384024	// mrs x4, elr_el1
+	MOVD	R4, frame_elr1(R1)
+	MOVD	R5, frame_far1(R1)
+	MOVD	R6, frame_timer(R1)
+restore:
 	MOVD	frame_gofpcr(R1), R2
 	WORD	$0xd51b4402	// msr fpcr, x2
 	WORD	$0xd51b443f	// msr fpsr, xzr
@@ -176,6 +261,10 @@ TEXT ·leave(SB),NOSPLIT|NOFRAME,$0
 	MOVD	frame_daif(R1), R2
 	WORD	$0xd51b4222	// msr daif, x2
 	RET
+
+// abiZeros is what ABI_ZERO_VECTORS and ABI_ZERO_GPRS load: zeros that
+// nothing writes (read-only data).
+GLOBL	·abiZeros(SB), RODATA|NOPTR, $ABI_ZERO_BYTES
 
 // func vectorsAddr() uintptr
 TEXT ·vectorsAddr(SB),NOSPLIT,$0-8

@@ -2,7 +2,10 @@
 
 package sandbox
 
-import "errors"
+import (
+	"errors"
+	"unsafe"
+)
 
 // hostArena is where a host build pretends every arena lies: host heap
 // addresses do not fit the 39-bit regime, and off the referee the tables
@@ -15,7 +18,15 @@ func init() {
 }
 
 // Call needs EL3 on arm64: on other builds it only reports that.
-func (s *Space) Call(e Entry) error {
+func (s *Space) Call(e Entry) error { return s.CallFloats(e, nil, nil, nil) }
+
+// CallFloats copies in as on the referee and clears the buffers, then
+// reports that calls need the referee.
+func (s *Space) CallFloats(e Entry, in, target, out []float32) error {
+	copy(s.input, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(in))), 4*len(in)))
+	if e == Train {
+		copy(s.target, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(target))), 4*len(target)))
+	}
 	s.clearBuffers(e, 1)
 	return errNoEL3
 }

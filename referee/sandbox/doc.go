@@ -18,22 +18,46 @@
 // vector page, executable at EL1 only), so at EL0 every other address, the
 // referee's memory and the old key region among them, faults.
 //
-// A call (Space.Call) saves the referee's registers, installs the call's
-// own EL3 vector table, points TTBR0_EL1/VBAR_EL1 at the muscle's tables and
-// vectors, arms the Secure physical timer (CNTPS, the budget deadline), sets
-// FPCR to FPCR (round to nearest, no flush-to-zero, no traps), clears every
-// other register and enters the muscle at EL0 with eret, x0..x4 pointing at
+// A call (Space.Call, Space.CallFloats) saves the referee's registers,
+// installs the call's own EL3 vector table, points TTBR0_EL1/VBAR_EL1 at the
+// muscle's tables and vectors (when needed, below), arms the Secure
+// physical timer (CNTPS, the budget deadline), copies the caller's input
+// (and train's target) in, zeroes the output, the scratch and for forward
+// the target (buffers of at most 512 bytes there, 16 bytes a store; larger
+// ones with Go's clear before), sets FPCR to FPCR (round to nearest, no
+// flush-to-zero, no traps), clears every other register (from a block of
+// read-only zeros: an ldp per two general registers, an ld1 per four
+// vectors) and enters the muscle at EL0 with eret, x0..x4 pointing at
 // input, output, state, scratch and target and x30 at ReturnAddress, an
 // unmapped page. Every way back is an exception to EL3:
 //
 //   - the muscle's final ret fetches from ReturnAddress: an instruction abort
 //     taken to Secure EL1, whose vector hands it on with smc; this is the
-//     normal return;
+//     normal return, which the trampoline recognises itself (frame.ok) and
+//     then copies the output out to the caller;
 //   - any other synchronous exception (undefined or system instruction, svc,
 //     smc, hlt, a load or store outside its pages, a write to its code) takes
 //     the same path and becomes a Fault;
 //   - the deadline interrupt (Group 0, so FIQ) is routed straight to EL3
 //     (SCR_EL3.FIQ) and becomes a Fault with FaultDeadline.
+//
+// The EL1&0 regime (MAIR, TCR, TTBR0, VBAR, CPACR, CNTKCTL, PMUSERENR,
+// SP_EL1, SCTLR, then ISB, TLBI VMALLE1, IC IALLU, DSB ISH) is written only
+// when the space entered last was another one, or none: every Space has an
+// id from a counter that is never reused (so a Space freed and another
+// allocated at the same address still differ), and the package remembers
+// the id whose regime it wrote last (entered; Wipe forgets it). Calling
+// the same space again needs none of it: EL0 can write none of those
+// registers, nothing else in the referee touches the EL1&0 regime, and the
+// TLB can hold only entries walked from that space's tables (the last
+// switch flushed everything else, speculative walks included, and the
+// tables never change after New: the referee writes only buffers and
+// state). ASIDs stay 0: a switch flushes the whole EL1&0 TLB. The code
+// needs no instruction-cache maintenance per call either: New made it
+// visible to instruction fetch (syncCode) and nobody writes it afterwards.
+// One ISB before the eret covers the per-call writes (SCR_EL3, VBAR_EL3,
+// the timer, FPCR and the EL0 registers); the referee calls muscles on one
+// core, one call at a time.
 //
 // The EL3 side then restores the referee's registers and returns from Call.
 // Nothing on this path allocates.

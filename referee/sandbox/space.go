@@ -42,6 +42,40 @@ type Space struct {
 	// dirty is how many input and output rows may hold a caller's data
 	// (beyond row 0, cleared before the next call that does not use them)
 	dirty int
+	// id names this Space among every one New made (never reused), for
+	// the last-entered check (enterRegime)
+	id uint64
+	// wipe: the lengths the trampoline zeroes of the output, scratch and
+	// target before a single call, 0 where the buffer is empty or large
+	// (then Call clears it in Go, whose clear is faster for those, and
+	// large is set)
+	wipe  [3]uint64
+	large bool
+	// input, output, scratch, target: Input() ... Target(), sliced once
+	input, output, scratch, target []byte
+	// inPtr, outPtr, targetPtr and their lengths in float32 values, for
+	// CallFloats
+	inPtr, outPtr, targetPtr unsafe.Pointer
+	inN, outN, targetN       int
+}
+
+// wipeMax is the largest buffer the trampoline zeroes (16 bytes a store);
+// Go's clear (DC ZVA) zeroes larger ones.
+const wipeMax = 512
+
+// spaces counts the Spaces New made; entered is the id of the one whose
+// EL1&0 regime the trampoline wrote last (0: none). The referee calls
+// muscles on one core, one call at a time.
+var spaces, entered uint64
+
+// enterRegime says whether the call about to enter s must write the EL1&0
+// regime (doc.go): yes unless s was the space entered last.
+func (s *Space) enterRegime() uint64 {
+	if entered == s.id {
+		return 0
+	}
+	entered = s.id
+	return 1
 }
 
 // New allocates the arena, copies the code and the initial state into it
@@ -80,6 +114,20 @@ func New(spec Spec) (*Space, error) {
 	s.frame.args[muscle.RegScratch] = s.addr(l.scratch)
 	s.frame.args[muscle.RegTarget] = s.addr(l.target)
 	s.stub = s.base + uint64(l.stubOff)
+	spaces++
+	s.id = spaces
+	s.input, s.output, s.scratch, s.target = s.buf(l.input), s.buf(l.output), s.buf(l.scratch), s.buf(l.target)
+	s.inPtr, s.inN = unsafe.Pointer(&s.mem[l.input.off]), len(s.input)/4
+	s.outPtr, s.outN = unsafe.Pointer(&s.mem[l.output.off]), len(s.output)/4
+	s.targetPtr, s.targetN = unsafe.Pointer(&s.mem[l.target.off]), len(s.target)/4
+	for i, r := range []region{l.output, l.scratch, l.target} {
+		if n := stride(r.used); n <= wipeMax && n <= r.size {
+			s.wipe[i] = uint64(n)
+		} else {
+			s.large = true
+		}
+		s.frame.wipe[i][0] = s.addr(r)
+	}
 	return s, nil
 }
 
@@ -236,7 +284,7 @@ func (s *Space) batchResult(e Entry, k int) error {
 		row = int(r)
 	}
 	f.batch = [10]uint64{}
-	if !f.returned() { // not the stub's final ret
+	if f.ok == 0 { // not the stub's final ret
 		code, size := s.CodeRange()
 		if flt := decode(f.outcome(), code, size); flt != nil {
 			return &BatchError{Entry: e, Row: row, Rows: k, Err: flt}
@@ -259,11 +307,11 @@ func (s *Space) buf(r region) []byte { return s.mem[r.off : r.off+r.used : r.off
 
 // Input, Output, State, Target and Scratch are the muscle's buffers, as
 // long as it was promised (not page-rounded).
-func (s *Space) Input() []byte   { return s.buf(s.l.input) }
-func (s *Space) Output() []byte  { return s.buf(s.l.output) }
+func (s *Space) Input() []byte   { return s.input }
+func (s *Space) Output() []byte  { return s.output }
 func (s *Space) State() []byte   { return s.buf(s.l.state) }
-func (s *Space) Target() []byte  { return s.buf(s.l.target) }
-func (s *Space) Scratch() []byte { return s.buf(s.l.scratch) }
+func (s *Space) Target() []byte  { return s.target }
+func (s *Space) Scratch() []byte { return s.scratch }
 
 // HasEntry says whether the muscle has the entry.
 func (s *Space) HasEntry(e Entry) bool { return s.entry[e] != 0 }
@@ -284,6 +332,9 @@ func (s *Space) ResetState() {
 func (s *Space) Wipe() {
 	clear(s.raw)
 	s.entry = [2]uint64{}
+	if entered == s.id {
+		entered = 0 // the next call writes the regime and flushes the TLB
+	}
 }
 
 // CodeRange is where the code is mapped (for fault offsets and tests).
@@ -300,6 +351,16 @@ type frame struct {
 	args                 [muscle.NumArgs]uint64
 	ttbr0, vbar1, budget uint64
 	fpcr                 uint64
+	// regime is not 0 when the trampoline must write the EL1&0 regime
+	// (another space was entered last: Space.enterRegime)
+	regime uint64
+	// wipe is the address and length (a multiple of 16, 0 for none) of
+	// the output, scratch and target the trampoline zeroes before the
+	// muscle runs (Space.Call)
+	wipe [3][2]uint64
+	// copies is enter's second argument, for leave (a stack address,
+	// valid only during enter); ok is set by a normal return
+	copies, ok uint64
 	// batch is x19..x28 on entry for a batch (batchStub), all zero for a
 	// single call; row is x19 at the end
 	batch [10]uint64
@@ -312,11 +373,22 @@ type frame struct {
 	vector, esr3, esr1, elr1, far1, timer uint64
 }
 
-// returned is outcome().returned() without the copy (the call path's
-// common case).
-func (f *frame) returned() bool {
-	return f.vector == el3LowerSync && f.esr3>>26&0x3F == ecSMC64 && f.esr3&0xFFFF == el1LowerSync &&
-		f.esr1>>26&0x3F == ecInstrAbort && f.far1 == ReturnAddress
+// copies are what the trampoline copies (Space.CallCopy), enter's second
+// argument: the caller's input and target in before the muscle runs, the
+// output out after a normal return.
+type copies [3]span
+
+// span is one copy the trampoline makes: n bytes (a multiple of 4) from
+// src to dst.
+type span struct {
+	src, dst unsafe.Pointer
+	n        uint64
+}
+
+// spanOf is the copy of src (n4 float32 values) to dst, as long as the
+// shorter of the two (the ABI's buffers hold float32).
+func spanOf(dst unsafe.Pointer, ndst int, src unsafe.Pointer, nsrc int) span {
+	return span{src: src, dst: dst, n: uint64(4 * min(ndst, nsrc))}
 }
 
 func (f *frame) outcome() outcome {

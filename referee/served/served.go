@@ -1,10 +1,11 @@
 // Package served holds a muscle the referee serves and its call path: the
-// capability check, copying the caller's floats into the muscle's buffers
-// (byte copies: the buffers are little-endian float32, as the referee's
-// memory is), the call into its sandbox, single or a batch of rows or
-// steps in one entry, and reading the output back, counting runs, training
-// steps and faults. It builds for the host, where calls report
-// that they need the image, and for GOOS=tamago.
+// capability check, getting the caller's floats into the muscle's buffers
+// and the output back (for a single call the sandbox's trampoline copies
+// them, sandbox.Space.CallFloats; for a batch, byte copies here: the
+// buffers are little-endian float32, as the referee's memory is), the call
+// into its sandbox, single or a batch of rows or steps in one entry,
+// counting runs, training steps and faults. It builds for the host, where
+// calls report that they need the image, and for GOOS=tamago.
 package served
 
 import (
@@ -112,14 +113,11 @@ func (s *Muscle) May(e sandbox.Entry) error {
 
 // Call runs entry e on input x (and, for train, target y); the call's
 // output is in s.Out. Output and scratch start zeroed (sandbox.Space.Call),
-// so a call depends only on x, y and the muscle's state. The caller has
-// checked May and the lengths of x and y. Nothing is allocated.
+// so a call depends only on x, y and the muscle's state. The sandbox's
+// trampoline copies x and y in and the output out (CallFloats). The caller
+// has checked May and the lengths of x and y. Nothing is allocated.
 func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
-	copy(s.Space.Input(), bytesOf(x))
-	if e == sandbox.Train {
-		copy(s.Space.Target(), bytesOf(y))
-	}
-	if err := s.Space.Call(e); err != nil {
+	if err := s.Space.CallFloats(e, x, y, s.Out); err != nil {
 		s.Faults++
 		return err
 	}
@@ -128,7 +126,6 @@ func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
 	} else {
 		s.Runs++
 	}
-	copy(bytesOf(s.Out), s.Space.Output())
 	return nil
 }
 
