@@ -7,6 +7,9 @@
 // instr.go); Encode turns one into its 32-bit word after validating every
 // operand, and Assembler lays out a program with labels and returns the
 // little-endian code bytes. Instr.String prints GNU assembler syntax.
+// Instr.DefUse and Instr.Mem describe the registers (by unit, flags
+// included) and the memory an instruction reads and writes, for the
+// compiler's scheduler; Assembler.Reorder lets it permute a program.
 //
 // The set is kept explicit and small because the referee's verifier accepts
 // only these forms; adding a form means adding an Op, its table entry, an

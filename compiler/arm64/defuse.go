@@ -1,0 +1,180 @@
+package arm64
+
+// Register units name the architectural storage an instruction reads or
+// writes, independent of the view: Xn and Wn are unit n (0..30), SP is unit
+// 31, Sn, Qn and Vn are unit 32+n, and the NZCV flags are UnitFlags. The
+// zero registers are no unit (reads give zero, writes are discarded).
+const (
+	UnitFlags = 64
+	NumUnits  = 65
+)
+
+// Unit returns the register unit of r, or -1 for the zero registers and
+// the zero Reg.
+func (r Reg) Unit() int {
+	switch r.class() {
+	case classX, classW:
+		return int(r.Num())
+	case classSP:
+		return 31
+	case classS, classQ, classV:
+		return 32 + int(r.Num())
+	}
+	return -1
+}
+
+// MemAccess is the memory an instruction touches: Size bytes starting at
+// byte Off from the value Base holds before the instruction executes.
+type MemAccess struct {
+	Base  Reg
+	Off   int64
+	Size  int64
+	Store bool
+}
+
+// IsBranch reports whether in transfers control (B, B.cond, CBZ, CBNZ,
+// RET): such an instruction ends a straight-line block.
+func (in Instr) IsBranch() bool {
+	switch in.Op {
+	case B, BCond, CBZ, CBNZ, RET:
+		return true
+	}
+	return false
+}
+
+func regBytes(r Reg) int64 {
+	switch r.class() {
+	case classQ, classV:
+		return 16
+	case classX, classXZR:
+		return 8
+	}
+	return 4
+}
+
+// Mem returns the memory access of a load or store; ok is false for every
+// other instruction.
+func (in Instr) Mem() (m MemAccess, ok bool) {
+	info, valid := in.Op.info()
+	if !valid {
+		return m, false
+	}
+	switch info.form {
+	case formLdStUImm:
+		return MemAccess{in.Rn, in.Imm, regBytes(in.Rd), !info.load}, true
+	case formLdStPost:
+		return MemAccess{in.Rn, 0, regBytes(in.Rd), !info.load}, true
+	case formLdStPair:
+		return MemAccess{in.Rn, in.Imm, 2 * regBytes(in.Rd), !info.load}, true
+	case formLD1R:
+		return MemAccess{in.Rn, 0, 4, false}, true
+	}
+	return m, false
+}
+
+// DefUse returns the register units in writes (defs) and reads (uses),
+// flags included. A register both read and written (MOVK, FMLA, BSL, the
+// base of a post-indexed access) is in both lists. Units may repeat.
+func (in Instr) DefUse() (defs, uses []int) {
+	info, valid := in.Op.info()
+	if !valid {
+		return nil, nil
+	}
+	def := func(rs ...Reg) {
+		for _, r := range rs {
+			if u := r.Unit(); u >= 0 {
+				defs = append(defs, u)
+			}
+		}
+	}
+	use := func(rs ...Reg) {
+		for _, r := range rs {
+			if u := r.Unit(); u >= 0 {
+				uses = append(uses, u)
+			}
+		}
+	}
+	switch info.form {
+	case formMovWide:
+		def(in.Rd)
+		if in.Op == MOVK {
+			use(in.Rd)
+		}
+	case formAddSubImm, formFP1, formFPToW, formWToFP, formV2, formV2Zero,
+		formVReduce, formDupElem, formDupGen, formVMov:
+		def(in.Rd)
+		use(in.Rn)
+	case formSubsImm:
+		def(in.Rd)
+		use(in.Rn)
+		defs = append(defs, UnitFlags)
+	case formCmpImm, formFCmpZero:
+		use(in.Rn)
+		defs = append(defs, UnitFlags)
+	case formFCmp:
+		use(in.Rn, in.Rm)
+		defs = append(defs, UnitFlags)
+	case formAddShift, formFP2:
+		def(in.Rd)
+		use(in.Rn, in.Rm)
+	case formFP3:
+		def(in.Rd)
+		use(in.Rn, in.Rm, in.Ra)
+	case formFCSel:
+		def(in.Rd)
+		use(in.Rn, in.Rm)
+		uses = append(uses, UnitFlags)
+	case formV3, formVElem:
+		def(in.Rd)
+		use(in.Rn, in.Rm)
+		switch in.Op {
+		case VFMLA, VFMLS, VFMLAElem, VBSL, VBIT:
+			use(in.Rd)
+		}
+	case formFMovImm, formMoviZero:
+		def(in.Rd)
+	case formB, formRet:
+		if in.Op == RET {
+			use(X30)
+		}
+	case formBCond:
+		uses = append(uses, UnitFlags)
+	case formCB:
+		use(in.Rd)
+	case formLdStUImm, formLdStPair, formLD1R:
+		use(in.Rn)
+		if info.load {
+			def(in.Rd, in.Rt2)
+		} else {
+			use(in.Rd, in.Rt2)
+		}
+	case formLdStPost:
+		use(in.Rn)
+		def(in.Rn)
+		if info.load {
+			def(in.Rd)
+		} else {
+			use(in.Rd)
+		}
+	}
+	return defs, uses
+}
+
+// Reorder lets f permute the instructions within straight-line blocks:
+// f gets the program and, per instruction, whether a label is bound there.
+// f must keep every instruction and every label-bound position and branch
+// where they are (it may only move instructions between them); Reorder
+// panics if the length changes.
+func (a *Assembler) Reorder(f func(ins []Instr, labelled []bool)) {
+	labelled := make([]bool, len(a.instrs)+1)
+	for _, idx := range a.bound {
+		if idx >= 0 {
+			labelled[idx] = true
+		}
+	}
+	n := len(a.instrs)
+	f(a.instrs, labelled[:n])
+	if len(a.instrs) != n {
+		panic("arm64: Reorder changed the program length")
+	}
+}
