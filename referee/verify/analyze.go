@@ -265,6 +265,7 @@ func (v *verifier) scan() error {
 	v.byHead = make(map[int][]loop)
 	for _, l := range v.loops {
 		v.byHead[l.head] = append(v.byHead[l.head], l)
+		v.prog[l.head].head = true
 	}
 	return nil
 }
@@ -272,6 +273,9 @@ func (v *verifier) scan() error {
 // loopAt returns the outermost loop that starts at i and ends before end.
 func (v *verifier) loopAt(i, end int) (loop, bool) {
 	var best loop
+	if !v.prog[i].head {
+		return best, false
+	}
 	found := false
 	for _, l := range v.byHead[i] {
 		if l.end < end && (!found || l.end > best.end) {

@@ -162,6 +162,7 @@ type inst struct {
 	imm  int64 // immediate after decoding: see decodeWord
 	sh   uint  // shift amount (ADD/SUB imm: 0 or 12; MOVZ/MOVK: 0..48; ADD reg: 0..63)
 	cond uint32
+	head bool // some loop starts here (set by the analysis: loopAt's fast path)
 }
 
 func sext(v uint32, bits uint) int64 {

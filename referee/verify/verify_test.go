@@ -21,7 +21,7 @@ import (
 )
 
 // modelFiles are every example model of the repository.
-func modelFiles(t *testing.T) []string {
+func modelFiles(t testing.TB) []string {
 	t.Helper()
 	var files []string
 	for _, g := range []string{
@@ -43,7 +43,7 @@ func modelFiles(t *testing.T) []string {
 
 // compileMuscle runs the stages of compiler/pipeline up to assemble (the
 // pipeline's abi-check is this package, which it cannot import from here).
-func compileMuscle(t *testing.T, path string) (*ir.Model, *codegen.Muscle) {
+func compileMuscle(t testing.TB, path string) (*ir.Model, *codegen.Muscle) {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {

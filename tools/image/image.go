@@ -161,14 +161,34 @@ func Build(ctx context.Context, opts Options) error {
 		defer cleanup()
 		args = append(args, "-overlay", overlay)
 	}
-	cmd := exec.CommandContext(ctx, goCmd, append(args, "./kernel")...)
-	cmd.Dir = root
-	cmd.Env = Env(opts.Env...)
-	if opts.Progress != nil {
-		cmd.Stdout, cmd.Stderr = opts.Progress, opts.Progress
+	link := func(textHash string) error {
+		a := append([]string{}, args...)
+		a[3] = ldflags + " -X " + TextHashVar + "=" + textHash // a[3]: the -ldflags value
+		cmd := exec.CommandContext(ctx, goCmd, append(a, "./kernel")...)
+		cmd.Dir = root
+		cmd.Env = Env(opts.Env...)
+		if opts.Progress != nil {
+			cmd.Stdout, cmd.Stderr = opts.Progress, opts.Progress
+		}
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("building the kernel with %s: %w", goCmd, err)
+		}
+		return nil
 	}
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("building the kernel with %s: %w", goCmd, err)
+	// Two links, to embed the text's hash (TextHashVar).
+	if err := link(textHashPlaceholder); err != nil {
+		return err
+	}
+	sum, err := TextHash(out)
+	if err != nil {
+		return err
+	}
+	if err := link(sum); err != nil {
+		return err
+	}
+	if again, err := TextHash(out); err != nil || again != sum {
+		os.Remove(out)
+		return fmt.Errorf("image: embedding the text hash changed the text (%s, then %s, %v)", sum, again, err)
 	}
 	return nil
 }
