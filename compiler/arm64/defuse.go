@@ -178,3 +178,36 @@ func (a *Assembler) Reorder(f func(ins []Instr, labelled []bool)) {
 		panic("arm64: Reorder changed the program length")
 	}
 }
+
+// Rewrite lets f edit the program in place and drop instructions. f gets
+// the program and, per label (index Label-1), the instruction index it is
+// bound at (-1 when unbound); it may change any instruction (keeping
+// every branch's label valid) and returns, per instruction, whether to
+// drop it (nil drops none). A label bound at a dropped instruction moves to
+// the next kept one. Rewrite returns the number of instructions dropped.
+func (a *Assembler) Rewrite(f func(ins []Instr, bound []int) (drop []bool)) int {
+	drop := f(a.instrs, append([]int(nil), a.bound...))
+	if drop == nil {
+		return 0
+	}
+	if len(drop) != len(a.instrs) {
+		panic("arm64: Rewrite: drop list length differs from the program's")
+	}
+	newIdx := make([]int, len(a.instrs)+1) // old index -> index of the next kept instruction
+	kept := a.instrs[:0]
+	for i, in := range a.instrs {
+		newIdx[i] = len(kept)
+		if !drop[i] {
+			kept = append(kept, in)
+		}
+	}
+	newIdx[len(a.instrs)] = len(kept)
+	n := len(a.instrs) - len(kept)
+	for l, idx := range a.bound {
+		if idx >= 0 {
+			a.bound[l] = newIdx[idx]
+		}
+	}
+	a.instrs = kept
+	return n
+}

@@ -49,6 +49,13 @@
 // instruction count depends on the shapes alone; the same graph always
 // gives the same bytes.
 //
+// Forwarding (forward_pass.go). Before scheduling, in each entry's
+// top-level code (outside every loop), a load from scratch or the output
+// that reads back what an earlier store of the block wrote is removed and
+// its readers read the stored register (moved into a spare vector register
+// when it is reused before the load), and scratch stores nothing can read
+// any more are removed; the executed count drops by the number removed.
+//
 // Scheduling (schedule.go). Before assembly each entry's straight-line
 // blocks (between labels and branches) are reordered for the in-order
 // dual-issue Cortex-A53, keeping every register, flag and memory

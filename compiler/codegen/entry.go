@@ -204,6 +204,7 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 	if scratch >= 1<<24 || st.size >= 1<<24 {
 		return nil, fmt.Errorf("codegen: buffers larger than 16 MiB are not supported")
 	}
+	gn.executed -= forwardEntry(&gn.a)
 	scheduleEntry(&gn.a)
 	bytes, err := gn.a.Assemble()
 	if err != nil {

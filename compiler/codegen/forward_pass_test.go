@@ -1,0 +1,323 @@
+package codegen
+
+import (
+	"math"
+	"math/rand"
+	"slices"
+	"testing"
+
+	A "github.com/muscles/referee/compiler/arm64"
+	"github.com/muscles/referee/compiler/codegen/run"
+)
+
+// forwarded runs the pass over prog (labels: label l+1 bound at
+// binds[l]) and returns the result and the number removed.
+func forwarded(prog []A.Instr, binds ...int) ([]A.Instr, int) {
+	var a A.Assembler
+	labels := make([]A.Label, len(binds))
+	for l := range binds {
+		labels[l] = a.NewLabel()
+	}
+	for i, in := range prog {
+		for l, b := range binds {
+			if b == i {
+				a.Bind(labels[l])
+			}
+		}
+		a.Emit(in)
+	}
+	n := forwardEntry(&a)
+	return a.Instrs(), n
+}
+
+func TestForwardRenames(t *testing.T) {
+	prog := []A.Instr{
+		{Op: A.FMUL, Rd: A.S1, Rn: A.S0, Rm: A.S0},
+		{Op: A.STR, Rd: A.S1, Rn: A.X3, Imm: 8},
+		{Op: A.LDR, Rd: A.S2, Rn: A.X3, Imm: 8},
+		{Op: A.FADD, Rd: A.S2, Rn: A.S2, Rm: A.S2},
+		{Op: A.STR, Rd: A.S2, Rn: A.X1},
+		{Op: A.RET},
+	}
+	got, n := forwarded(prog)
+	// The load goes, its reader reads s1, and the scratch store is dead.
+	want := []A.Instr{
+		{Op: A.FMUL, Rd: A.S1, Rn: A.S0, Rm: A.S0},
+		{Op: A.FADD, Rd: A.S2, Rn: A.S1, Rm: A.S1},
+		{Op: A.STR, Rd: A.S2, Rn: A.X1},
+		{Op: A.RET},
+	}
+	if n != 2 || !slices.Equal(got, want) {
+		t.Fatalf("removed %d, got\n%v\nwant\n%v", n, got, want)
+	}
+
+	// Q store to Q load, read through the S and V views; an output store
+	// forwarded too and kept.
+	prog = []A.Instr{
+		{Op: A.VFADD, Rd: A.V1, Rn: A.V0, Rm: A.V0},
+		{Op: A.STR, Rd: A.Q1, Rn: A.X1, Imm: 16},
+		{Op: A.LDR, Rd: A.Q4, Rn: A.X1, Imm: 16},
+		{Op: A.VFMUL, Rd: A.V5, Rn: A.V4, Rm: A.V0},
+		{Op: A.FNEG, Rd: A.S6, Rn: A.S4},
+		{Op: A.STR, Rd: A.Q5, Rn: A.X1},
+		{Op: A.STR, Rd: A.S6, Rn: A.X1, Imm: 32},
+		{Op: A.RET},
+	}
+	got, n = forwarded(prog)
+	if n != 1 || got[2] != (A.Instr{Op: A.VFMUL, Rd: A.V5, Rn: A.V1, Rm: A.V0}) ||
+		got[3] != (A.Instr{Op: A.FNEG, Rd: A.S6, Rn: A.S1}) || got[1] != prog[1] {
+		t.Fatalf("Q forwarding: removed %d, got\n%v", n, got)
+	}
+}
+
+func TestForwardRelocates(t *testing.T) {
+	// s0 is reused right after its store: the value moves to a spare
+	// register (v16, the first the program does not name) from its
+	// producer on, and the load reads it from there.
+	prog := []A.Instr{
+		{Op: A.FMUL, Rd: A.S0, Rn: A.S1, Rm: A.S1},
+		{Op: A.STR, Rd: A.S0, Rn: A.X3, Imm: 4},
+		{Op: A.FADD, Rd: A.S0, Rn: A.S0, Rm: A.S1},
+		{Op: A.STR, Rd: A.S0, Rn: A.X1},
+		{Op: A.LDR, Rd: A.S2, Rn: A.X3, Imm: 4},
+		{Op: A.FNEG, Rd: A.S3, Rn: A.S2},
+		{Op: A.STR, Rd: A.S3, Rn: A.X1, Imm: 4},
+		{Op: A.RET},
+	}
+	got, n := forwarded(prog)
+	want := []A.Instr{
+		{Op: A.FMUL, Rd: A.S16, Rn: A.S1, Rm: A.S1},
+		{Op: A.FADD, Rd: A.S0, Rn: A.S16, Rm: A.S1},
+		{Op: A.STR, Rd: A.S0, Rn: A.X1},
+		{Op: A.FNEG, Rd: A.S3, Rn: A.S16},
+		{Op: A.STR, Rd: A.S3, Rn: A.X1, Imm: 4},
+		{Op: A.RET},
+	}
+	if n != 2 || !slices.Equal(got, want) {
+		t.Fatalf("removed %d, got\n%v\nwant\n%v", n, got, want)
+	}
+	// A producer that reads its destination (FMLA) is not moved.
+	prog[0] = A.Instr{Op: A.VFMLA, Rd: A.V0, Rn: A.V1, Rm: A.V1}
+	if got, _ := forwarded(prog); !slices.Contains(got, prog[4]) {
+		t.Fatalf("FMLA producer moved:\n%v", got)
+	}
+}
+
+func TestForwardKept(t *testing.T) {
+	store := A.Instr{Op: A.STR, Rd: A.S1, Rn: A.X3, Imm: 8}
+	load := A.Instr{Op: A.LDR, Rd: A.S2, Rn: A.X3, Imm: 8}
+	use := A.Instr{Op: A.FADD, Rd: A.S0, Rn: A.S2, Rm: A.S2}
+	out := A.Instr{Op: A.STR, Rd: A.S0, Rn: A.X1}
+	ret := A.Instr{Op: A.RET}
+	cases := []struct {
+		name string
+		prog []A.Instr
+	}{
+		{"aliasing store through x3", []A.Instr{store, {Op: A.STR, Rd: A.Q7, Rn: A.X3}, load, use, out, ret}},
+		{"store through a pointer", []A.Instr{store, {Op: A.STR, Rd: A.S7, Rn: A.X9}, load, use, out, ret}},
+		{"stored register redefined", []A.Instr{store, {Op: A.FMOV, Rd: A.S1, Rn: A.S7}, load, use, out, ret}},
+		{"stored register redefined before the last use", []A.Instr{store, load,
+			{Op: A.FMOV, Rd: A.S1, Rn: A.S7}, use, out, ret}},
+		{"destination read by FMLA", []A.Instr{{Op: A.STR, Rd: A.Q1, Rn: A.X3}, {Op: A.LDR, Rd: A.Q2, Rn: A.X3},
+			{Op: A.VFMLA, Rd: A.V2, Rn: A.V0, Rm: A.V0}, {Op: A.STR, Rd: A.Q2, Rn: A.X1}, ret}},
+		{"S load read as a vector", []A.Instr{store, load, {Op: A.VFADD, Rd: A.V0, Rn: A.V2, Rm: A.V2},
+			{Op: A.STR, Rd: A.Q0, Rn: A.X1}, ret}},
+		{"Q store, S load of a lane", []A.Instr{{Op: A.STR, Rd: A.Q1, Rn: A.X3, Imm: 8}, load, use, out, ret}},
+		{"different size", []A.Instr{store, {Op: A.LDR, Rd: A.Q2, Rn: A.X3, Imm: 8},
+			{Op: A.STR, Rd: A.Q2, Rn: A.X1}, ret}},
+		{"loaded register live past the block", []A.Instr{store, load,
+			{Op: A.MOVZ, Rd: A.X11, Imm: 2}, {Op: A.SUBSImm, Rd: A.X11, Rn: A.X11, Imm: 1},
+			{Op: A.BCond, Cond: A.NE, Label: 1}, use, out, ret}},
+	}
+	for _, c := range cases {
+		binds := []int{}
+		if c.name == "loaded register live past the block" {
+			binds = []int{3}
+		}
+		got, _ := forwarded(c.prog, binds...)
+		ld := c.prog[slices.IndexFunc(c.prog, func(in A.Instr) bool { return in.Op == A.LDR })]
+		if !slices.Contains(got, ld) {
+			t.Errorf("%s: load removed:\n%v", c.name, got)
+		}
+		if !slices.ContainsFunc(got, func(in A.Instr) bool { m, ok := in.Mem(); return ok && m.Store && m.Base == A.X3 }) {
+			t.Errorf("%s: the scratch store was removed though it is read:\n%v", c.name, got)
+		}
+	}
+
+	// A base write or a forward branch disables the pass.
+	for _, p := range [][]A.Instr{
+		{store, {Op: A.ADDImm, Rd: A.X3, Rn: A.X3, Imm: 0}, load, use, out, ret},
+		{store, {Op: A.B, Label: 1}, load, use, out, ret},
+	} {
+		if got, n := forwarded(p, 5); n != 0 || !slices.Equal(got, p) {
+			t.Errorf("program changed:\n%v", got)
+		}
+	}
+}
+
+func TestForwardDeadStores(t *testing.T) {
+	mk := func(read ...A.Instr) []A.Instr {
+		p := []A.Instr{
+			{Op: A.STR, Rd: A.S1, Rn: A.X3, Imm: 8},
+			{Op: A.STR, Rd: A.S1, Rn: A.X1, Imm: 8},
+			{Op: A.STR, Rd: A.S1, Rn: A.X2, Imm: 8},
+		}
+		return append(append(p, read...), A.Instr{Op: A.RET})
+	}
+	// Unread: only the scratch store goes.
+	got, n := forwarded(mk())
+	if n != 1 || got[0] != mk()[1] || got[1] != mk()[2] {
+		t.Errorf("unread scratch store: removed %d, got\n%v", n, got)
+	}
+	// Read by an overlapping load, a pointer load, or any load in a loop.
+	loop := []A.Instr{
+		{Op: A.MOVZ, Rd: A.X11, Imm: 2},
+		{Op: A.LDR, Rd: A.S4, Rn: A.X3, Imm: 64},
+		{Op: A.SUBSImm, Rd: A.X11, Rn: A.X11, Imm: 1},
+		{Op: A.BCond, Cond: A.NE, Label: 1},
+		{Op: A.STR, Rd: A.S4, Rn: A.X1},
+	}
+	for _, p := range [][]A.Instr{
+		mk(A.Instr{Op: A.LDR, Rd: A.Q4, Rn: A.X3}, A.Instr{Op: A.STR, Rd: A.Q4, Rn: A.X1}),
+		mk(A.Instr{Op: A.ADDImm, Rd: A.X9, Rn: A.X3, Imm: 64}, A.Instr{Op: A.LDR, Rd: A.S4, Rn: A.X9},
+			A.Instr{Op: A.STR, Rd: A.S4, Rn: A.X1}),
+		mk(loop...),
+	} {
+		binds := []int{}
+		if len(p) == len(mk(loop...)) && p[4] == loop[1] {
+			binds = []int{4}
+		}
+		if got, n := forwarded(p, binds...); n != 0 {
+			t.Errorf("read scratch store removed (%d):\n%v", n, got)
+		}
+	}
+	// A load of other bytes does not keep it.
+	if _, n := forwarded(mk(A.Instr{Op: A.LDR, Rd: A.S4, Rn: A.X3, Imm: 12}, A.Instr{Op: A.STR, Rd: A.S4, Rn: A.X1})); n != 1 {
+		t.Errorf("store of bytes 8..12 kept for a load of 12..16")
+	}
+}
+
+// fwdBody returns a random block like randomBody's with store/load pairs
+// of the same bytes mixed in, so forwarding applies often.
+func fwdBody(r *rand.Rand, n int) []A.Instr {
+	var body []A.Instr
+	for len(body) < n {
+		body = append(body, randomBody(r, 1+r.Intn(4))...)
+		base := []A.Reg{A.X1, A.X3, A.X3}[r.Intn(3)]
+		off := int64(16 * r.Intn(4))
+		if base == A.X1 {
+			off += rndOutBody
+		}
+		if r.Intn(2) == 0 {
+			a, b := rndS[r.Intn(8)], rndS[r.Intn(8)]
+			body = append(body, A.Instr{Op: A.STR, Rd: a, Rn: base, Imm: off})
+			body = append(body, randomBody(r, r.Intn(3))...)
+			body = append(body, A.Instr{Op: A.LDR, Rd: b, Rn: base, Imm: off})
+		} else if base == A.X3 {
+			a, b := rndQ[r.Intn(8)], rndQ[r.Intn(8)]
+			body = append(body, A.Instr{Op: A.STR, Rd: a, Rn: base, Imm: off})
+			body = append(body, randomBody(r, r.Intn(3))...)
+			body = append(body, A.Instr{Op: A.LDR, Rd: b, Rn: base, Imm: off})
+		}
+	}
+	return body
+}
+
+// TestForwardExecution runs random programs before and after the pass
+// under the harness and compares every output bit. Half the programs do
+// not copy the scratch out (so dead stores go), some read it in a loop.
+func TestForwardExecution(t *testing.T) {
+	if err := run.Available(); err != nil {
+		t.Skip(err)
+	}
+	r := rand.New(rand.NewSource(3))
+	inputs := make([][]float32, 3)
+	for k := range inputs {
+		inputs[k] = make([]float32, rndInSize/4)
+		for i := range inputs[k] {
+			inputs[k][i] = float32(r.NormFloat64())
+		}
+	}
+	inputs[2][5] = float32(math.NaN())
+	removed, relocated := 0, 0
+	const programs = 16
+	for iter := 0; iter < programs; iter++ {
+		prog := wrap(fwdBody(r, 20+r.Intn(40)))
+		var binds []int
+		if iter%2 == 1 { // drop the scratch dump ...
+			tail := len(prog) - 1 - 2*(rndScratch/16)
+			prog = append(prog[:tail:tail], A.Instr{Op: A.RET})
+			if iter%4 == 3 { // ... and read part of it in a loop instead
+				head := slices.Clone(prog[:len(prog)-1])
+				binds = []int{len(head) + 1}
+				prog = append(head,
+					A.Instr{Op: A.MOVZ, Rd: A.X11, Imm: 3},
+					A.Instr{Op: A.LDR, Rd: A.Q16, Rn: A.X3, Imm: 32},
+					A.Instr{Op: A.VFADD, Rd: A.V17, Rn: A.V17, Rm: A.V16},
+					A.Instr{Op: A.SUBSImm, Rd: A.X11, Rn: A.X11, Imm: 1},
+					A.Instr{Op: A.BCond, Cond: A.NE, Label: 1},
+					A.Instr{Op: A.STR, Rd: A.Q17, Rn: A.X1, Imm: rndOutScr},
+					A.Instr{Op: A.RET})
+				prog = append([]A.Instr{{Op: A.MOVIZero, Rd: A.V17}}, prog...)
+				binds[0]++
+			}
+		}
+		after, n := forwarded(prog, binds...)
+		removed += n
+		named := map[int]bool{}
+		for _, in := range prog {
+			for _, r := range []A.Reg{in.Rd, in.Rn, in.Rm, in.Ra, in.Rt2} {
+				named[r.Unit()] = true
+			}
+		}
+		for _, in := range after {
+			if !named[in.Rd.Unit()] {
+				relocated++ // moved into a spare register
+			}
+		}
+		if len(after) != len(prog)-n {
+			t.Fatalf("program %d: %d instructions after removing %d of %d", iter, len(after), n, len(prog))
+		}
+		if err := CheckEntryABI(after, false); err != nil {
+			t.Fatalf("program %d: %v", iter, err)
+		}
+		var outs [2][][]float32
+		for k, p := range [][]A.Instr{prog, after} {
+			var a A.Assembler
+			if binds != nil {
+				l := a.NewLabel()
+				for i, in := range p {
+					if (k == 0 && i == binds[0]) || (k == 1 && in == prog[binds[0]]) {
+						a.Bind(l)
+					}
+					a.Emit(in)
+				}
+			} else {
+				a.Emit(p...)
+			}
+			code, err := a.Assemble()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := run.Forward(run.Program{Code: code, InputSize: rndInSize, OutputSize: rndOutSize,
+				ScratchSize: rndScratch}, inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs[k] = res
+		}
+		for k := range inputs {
+			for i := range outs[0][k] {
+				x, y := math.Float32bits(outs[0][k][i]), math.Float32bits(outs[1][k][i])
+				if x != y {
+					t.Fatalf("program %d, input %d, output word %d: %#x before the pass, %#x after\nbefore:\n%v\nafter:\n%v",
+						iter, k, i, x, y, prog, after)
+				}
+			}
+		}
+	}
+	t.Logf("removed %d instructions in %d programs; %d instructions write a spare register", removed, programs, relocated)
+	if relocated == 0 {
+		t.Errorf("no program moved a stored value into a spare register")
+	}
+}
