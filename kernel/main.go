@@ -74,8 +74,9 @@ func main() {
 	b := theBoard
 	lay := b.Layout()
 	printBanner(os.Stdout, b)
+	text := imageHash()
 	boot := func(id string) string {
-		return fmt.Sprintf("referee %s on %s, boot id %s, image text blake3 %s", Version, b.Name(), id, imageHash())
+		return fmt.Sprintf("referee %s on %s, boot id %s, image text blake3 %s", Version, b.Name(), id, text)
 	}
 	rec, log, status := referee.TakeKeys(b, fmt.Sprintf("%#x", lay.KeyRecord.Start), os.Stdout, now, boot)
 	if rec == nil {

@@ -93,7 +93,7 @@ func deriveSealingKey(out *[KeySize]byte, master *[KeySize]byte, pub PublisherID
 	var m [KeySize + PublisherIDSize]byte
 	copy(m[:], master[:])
 	copy(m[KeySize:], pub[:])
-	blake3.DeriveKey(out[:], CtxSealingKey, m[:])
+	deriveKey32(out, CtxSealingKey, m[:])
 	clear(m[:])
 }
 
@@ -102,7 +102,7 @@ func deriveMuscleKey(out *[KeySize]byte, sealing *[KeySize]byte, salt *[SaltSize
 	var m [KeySize + SaltSize]byte
 	copy(m[:], sealing[:])
 	copy(m[KeySize:], salt[:])
-	blake3.DeriveKey(out[:], CtxMuscleKey, m[:])
+	deriveKey32(out, CtxMuscleKey, m[:])
 	clear(m[:])
 }
 
@@ -113,7 +113,7 @@ func deterministicSalt(pub PublisherID, name string) [SaltSize]byte {
 	m = append(m, pub[:]...)
 	m = append(m, name...)
 	var out [32]byte
-	blake3.DeriveKey(out[:], CtxSalt, m)
+	deriveKey32(&out, CtxSalt, m)
 	var s [SaltSize]byte
 	copy(s[:], out[:])
 	return s
@@ -125,7 +125,7 @@ func deterministicSalt(pub PublisherID, name string) [SaltSize]byte {
 // field.
 func deterministicNonce(muscleKey *[KeySize]byte, header []byte, plaintext ...[]byte) [NonceSize]byte {
 	var nk [KeySize]byte
-	blake3.DeriveKey(nk[:], CtxNonceKey, muscleKey[:])
+	deriveKey32(&nk, CtxNonceKey, muscleKey[:])
 	h := blake3.New(32, nk[:])
 	clear(nk[:])
 	h.Write(header)

@@ -121,9 +121,21 @@ func (s *Shell) bench(args []string) error {
 		batch = &b
 	}
 	if s.json {
-		return s.replyJSON(map[string]any{"load_ns": m.LoadNanos, "calls": results, "batch": batch})
+		phases := map[string]int64{}
+		for _, p := range m.LoadPhases {
+			phases[p.Name] += p.Nanos
+		}
+		return s.replyJSON(map[string]any{"load_ns": m.LoadNanos, "load_phases_ns": phases, "calls": results, "batch": batch})
 	}
-	fmt.Fprintf(s.Out, "load    %d ns (guest time: instructions under -icount)\n", m.LoadNanos)
+	fmt.Fprintf(s.Out, "load    %d ns (guest time: instructions under -icount)", m.LoadNanos)
+	for i, p := range m.LoadPhases {
+		sep := ", "
+		if i == 0 {
+			sep = ": "
+		}
+		fmt.Fprintf(s.Out, "%s%s %d", sep, p.Name, p.Nanos)
+	}
+	fmt.Fprintln(s.Out)
 	for _, e := range []string{"forward", "train"} {
 		if f, ok := results[e]; ok {
 			fmt.Fprintf(s.Out, "%-7s %d calls: %.1f instructions/call (zero input), %.1f (other input), %.0f ns/call, %d allocations\n",

@@ -69,12 +69,12 @@ func (l *Loader) admitEntry(prefix string, e bundle.Entry) (string, error) {
 }
 
 // open is muscle.Open, or while a bundle entry is admitted, its bundle
-// index's Open.
-func (l *Loader) open(blob []byte) (*muscle.Muscle, error) {
+// index's Open, timing the phases into t.
+func (l *Loader) open(blob []byte, t *muscle.OpenTimes) (*muscle.Muscle, error) {
 	if l.bundle == nil || l.bundle.entry == "" {
-		return muscle.Open(blob, l.Rec, nil)
+		return muscle.OpenTimed(blob, l.Rec, nil, l.Now, t)
 	}
-	m, vouched, err := l.bundle.index.Open(l.bundle.entry, blob, l.Rec, nil)
+	m, vouched, err := l.bundle.index.OpenTimed(l.bundle.entry, blob, l.Rec, nil, l.Now, t)
 	if vouched {
 		l.bundle.vouched++
 	}

@@ -138,7 +138,9 @@ func (l *Loader) Admit(source string, blob []byte) (string, error) {
 		return "", err
 	}
 	sv.LoadNanos = l.Now() - start
+	audited := l.Now()
 	l.Log.Append(l.Now(), "accept", source+": "+detail)
+	sv.LoadPhases = append(sv.LoadPhases, served.LoadPhase{Name: PhaseAudit, Nanos: l.Now() - audited})
 	h := sv.Header
 	l.names[h.Name] = claim{h.Publisher, h.Version}
 	l.used += sv.Memory
@@ -152,6 +154,22 @@ func (l *Loader) Admit(source string, blob []byte) (string, error) {
 	l.muscles = append(l.muscles, sv)
 	return detail, nil
 }
+
+// The phases of an admission, as served.Muscle.LoadPhases names them: the
+// header's checks and the signature (or the bundle index's hash check),
+// key derivation, decryption with the plaintext's checks, the name,
+// version and memory checks with the machine-code verifier, the sandbox (served.New: the arena and its page
+// tables), the rest of admission (state restore, the verdict's hashes),
+// and the audit entry of the verdict (after LoadNanos).
+const (
+	PhaseSignature = "signature"
+	PhaseDerive    = "derive"
+	PhaseDecrypt   = "decrypt"
+	PhaseVerify    = "verify"
+	PhaseSandbox   = "sandbox"
+	PhaseRest      = "rest"
+	PhaseAudit     = "audit"
+)
 
 // admit is the validation chain: the memory the header implies, the
 // format's checks and decryption (muscle.Open), the name's owner and
@@ -169,9 +187,17 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 			return nil, "", err
 		}
 	}
-	m, err := l.open(blob)
+	var times muscle.OpenTimes
+	m, err := l.open(blob, &times)
 	if err != nil {
 		return nil, "", err
+	}
+	phases := []served.LoadPhase{{Name: PhaseSignature, Nanos: times.Signature}, {Name: PhaseDerive, Nanos: times.Derive}, {Name: PhaseDecrypt, Nanos: times.Decrypt}}
+	mark := l.Now()
+	phase := func(name string) {
+		n := l.Now()
+		phases = append(phases, served.LoadPhase{Name: name, Nanos: n - mark})
+		mark = n
 	}
 	defer m.Wipe() // the arena holds the only copy once mapped
 	h := m.Header
@@ -205,10 +231,12 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 			return nil, "", err
 		}
 	}
+	phase(PhaseVerify)
 	sv, err := served.New(m, l.DeadlineTicks(h.BudgetMicros))
 	if err != nil {
 		return nil, "", err
 	}
+	phase(PhaseSandbox)
 	sv.Memory = arena
 	restored := l.restore(sv)
 	state := blake3.Sum256(sv.Space.State())
@@ -218,6 +246,8 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 	if l.SkipVerify {
 		detail += " (verifier skipped: test image)"
 	}
+	phase(PhaseRest)
+	sv.LoadPhases = phases
 	return sv, detail, nil
 }
 

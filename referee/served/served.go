@@ -33,6 +33,15 @@ type Muscle struct {
 	// LoadNanos is how long admission took (validation, verifier, mapping),
 	// in guest time: instructions under -icount shift=0.
 	LoadNanos int64
+	// LoadPhases is how LoadNanos divides into the loader's phases, in
+	// the order they ran (durations only, nothing secret).
+	LoadPhases []LoadPhase
+}
+
+// LoadPhase is one phase of a muscle's admission and how long it took.
+type LoadPhase struct {
+	Name  string
+	Nanos int64
 }
 
 // New maps an opened muscle into a sandbox of its own, with its call

@@ -125,6 +125,7 @@ type verifier struct {
 	count  uint64 // instructions one call of the entry executes (after run)
 	loops  []loop
 	byHead map[int][]loop // loops by head index
+	heads  []uint64       // bit i-lo: some loop starts at instruction i
 }
 
 // fail is a rejection at instruction i: the reason, the rule (whose fixed
@@ -213,7 +214,7 @@ func (v *verifier) scan() error {
 	n := len(v.prog)
 	for i := v.lo; i < v.hi; i++ {
 		in := v.prog[i]
-		switch in.f.class {
+		switch in.f().class {
 		case cRet:
 			if i != v.hi-1 {
 				return v.fail(i, ErrRet, rRetEarly, "ret before the end of the entry's region (an entry has exactly one ret, its last instruction)")
@@ -235,17 +236,17 @@ func (v *verifier) scan() error {
 				return v.fail(i, ErrBranch, rBranchCond, "b.%s: only b.ne closes a counted loop", condNames[in.cond])
 			}
 			p := v.prog[i-1]
-			if t > i-1 || p.f.class != cSubsImm || p.rd != p.rn || p.rd == 31 || p.imm != 1 || p.sh != 0 {
+			if t > i-1 || p.f().class != cSubsImm || p.rd != p.rn || p.rd == 31 || p.imm != 1 || p.sh != 0 {
 				return v.fail(i, ErrLoop, rNoCounter, "back-edge is not preceded by \"subs xC, xC, #1\" inside the loop (not a counted loop)")
 			}
-			if !clobbers(p.rd) {
+			if !clobbers(int(p.rd)) {
 				return v.fail(i-1, ErrRegister, rCounterReg, "loop counter x%d is outside the ABI's clobber registers", p.rd)
 			}
-			v.loops = append(v.loops, loop{head: t, end: i, ctr: p.rd})
+			v.loops = append(v.loops, loop{head: t, end: i, ctr: int(p.rd)})
 		}
 	}
 	last := v.prog[v.hi-1]
-	if last.f.class != cRet {
+	if last.f().class != cRet {
 		return v.fail(v.hi-1, ErrRet, rNoRet, "the entry's region does not end in ret")
 	}
 	// Proper nesting, in one pass over the loops in order of their ends:
@@ -262,10 +263,11 @@ func (v *verifier) scan() error {
 		}
 		stack = append(stack, l)
 	}
-	v.byHead = make(map[int][]loop)
+	v.byHead = make(map[int][]loop, len(v.loops))
+	v.heads = make([]uint64, (v.hi-v.lo+63)/64)
 	for _, l := range v.loops {
 		v.byHead[l.head] = append(v.byHead[l.head], l)
-		v.prog[l.head].head = true
+		v.heads[(l.head-v.lo)/64] |= 1 << ((l.head - v.lo) % 64)
 	}
 	return nil
 }
@@ -273,10 +275,10 @@ func (v *verifier) scan() error {
 // loopAt returns the outermost loop that starts at i and ends before end.
 func (v *verifier) loopAt(i, end int) (loop, bool) {
 	var best loop
-	if !v.prog[i].head {
+	found := false
+	if v.heads[(i-v.lo)/64]&(1<<((i-v.lo)%64)) == 0 {
 		return best, false
 	}
-	found := false
 	for _, l := range v.byHead[i] {
 		if l.end < end && (!found || l.end > best.end) {
 			best, found = l, true
@@ -304,9 +306,7 @@ func (v *verifier) exec(a, b int, s state, check bool, depth int) (state, uint64
 			i = l.end + 1
 			continue
 		}
-		var err error
-		s, err = v.step(i, s, check)
-		if err != nil {
+		if err := v.step(i, &s, check); err != nil {
 			return s, count, err
 		}
 		count = addSat(count, 1)
@@ -320,11 +320,11 @@ func (v *verifier) written(a, b int) uint32 {
 	var m uint32
 	for i := a; i < b; i++ {
 		in := v.prog[i]
-		switch in.f.class {
+		switch in.f().class {
 		case cMovZ, cMovK, cAddImm, cSubImm, cSubsImm, cAddShift, cFPToW:
 			m |= 1 << in.rd
 		case cLdStUImm:
-			if in.f.load && in.f.size == 8 {
+			if in.f().load && in.f().size == 8 {
 				m |= 1 << in.rd
 			}
 		case cLdStPost:
@@ -389,7 +389,7 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, uint64, 
 
 	// The head state covering every iteration.
 	var h state
-	stride := make(map[int]int64)
+	var stride [31]int64 // the induction variables' steps (0: not one)
 	for r := range 31 {
 		q := p[r]
 		switch {
@@ -423,7 +423,9 @@ func (v *verifier) loop(l loop, e state, check bool, depth int) (state, uint64, 
 		return e, 0, err
 	}
 	for r, k := range stride {
-		out[r] = e[r].advance(k, n)
+		if k != 0 {
+			out[r] = e[r].advance(k, n)
+		}
 	}
 	out[c] = konst(0)
 	return out, mulSat(n, addSat(body, 2)), nil
@@ -487,8 +489,9 @@ func (v *verifier) access(i int, s *state, rn int, off int64, size int, store, c
 }
 
 // step interprets one instruction that is not part of a loop's back-edge.
-func (v *verifier) step(i int, s state, check bool) (state, error) {
-	in := v.prog[i]
+func (v *verifier) step(i int, s *state, check bool) error {
+	in := &v.prog[i]
+	rd, rn, rm, imm := int(in.rd), int(in.rn), int(in.rm), int64(in.imm)
 	get := func(r int) val { // r = 31 reads XZR here
 		if r == 31 {
 			return konst(0)
@@ -505,73 +508,73 @@ func (v *verifier) step(i int, s state, check bool) (state, error) {
 		s[r] = x
 		return nil
 	}
-	switch in.f.class {
+	switch in.f().class {
 	case cMovZ:
-		return s, set(in.rd, konst(uint64(in.imm)<<in.sh))
+		return set(rd, konst(uint64(imm)<<in.sh))
 	case cMovK:
 		x := unknown
-		if in.rd != 31 && s[in.rd].k == vConst {
-			x = konst(s[in.rd].c&^(0xffff<<in.sh) | uint64(in.imm)<<in.sh)
+		if rd != 31 && s[rd].k == vConst {
+			x = konst(s[rd].c&^(0xffff<<in.sh) | uint64(imm)<<in.sh)
 		}
-		return s, set(in.rd, x)
+		return set(rd, x)
 	case cAddImm, cSubImm:
-		if in.rd == 31 {
-			return s, v.fail(i, ErrRegister, rWriteSP, "writes SP")
+		if rd == 31 {
+			return v.fail(i, ErrRegister, rWriteSP, "writes SP")
 		}
-		if in.rn == 31 {
-			return s, v.fail(i, ErrRegister, rReadSP, "reads SP")
+		if rn == 31 {
+			return v.fail(i, ErrRegister, rReadSP, "reads SP")
 		}
-		d := in.imm << in.sh
-		if in.f.class == cSubImm {
+		d := imm << in.sh
+		if in.f().class == cSubImm {
 			d = -d
 		}
-		return s, set(in.rd, s[in.rn].shift(d, d))
+		return set(rd, s[rn].shift(d, d))
 	case cSubsImm:
-		if in.rn == 31 {
-			return s, v.fail(i, ErrRegister, rReadSP, "reads SP")
+		if rn == 31 {
+			return v.fail(i, ErrRegister, rReadSP, "reads SP")
 		}
-		d := -(in.imm << in.sh)
-		return s, set(in.rd, s[in.rn].shift(d, d))
+		d := -(imm << in.sh)
+		return set(rd, s[rn].shift(d, d))
 	case cAddShift:
-		m := get(in.rm)
+		m := get(rm)
 		if m.k == vConst {
 			m = konst(m.c << in.sh)
 		} else if in.sh != 0 {
 			m = unknown
 		}
-		return s, set(in.rd, add(get(in.rn), m))
+		return set(rd, add(get(rn), m))
 	case cRet:
-		return s, nil
+		return nil
 	case cB, cBCond, cCB:
 		// scan admits only loop back-edges, which exec never steps on.
-		return s, v.fail(i, ErrBranch, rBranchStep, "branch outside a counted loop")
+		return v.fail(i, ErrBranch, rBranchStep, "branch outside a counted loop")
 	case cLdStUImm:
-		if err := v.access(i, &s, in.rn, in.imm, in.f.size, !in.f.load, check); err != nil {
-			return s, err
+		if err := v.access(i, s, rn, imm, in.f().size, !in.f().load, check); err != nil {
+			return err
 		}
-		if in.f.load && in.f.size == 8 {
-			return s, set(in.rd, unknown)
+		if in.f().load && in.f().size == 8 {
+			return set(rd, unknown)
 		}
-		return s, nil
+		return nil
 	case cLdStPost:
-		if err := v.access(i, &s, in.rn, 0, in.f.size, !in.f.load, check); err != nil {
-			return s, err
+		if err := v.access(i, s, rn, 0, in.f().size, !in.f().load, check); err != nil {
+			return err
 		}
-		if err := v.writeX(i, in.rn); err != nil {
-			return s, err
+		if err := v.writeX(i, rn); err != nil {
+			return err
 		}
-		s[in.rn] = s[in.rn].shift(in.imm, in.imm)
-		return s, nil
+		s[rn] = s[rn].shift(imm, imm)
+		return nil
 	case cLdStPair:
-		return s, v.access(i, &s, in.rn, in.imm, 2*in.f.size, !in.f.load, check)
+		return v.access(i, s, rn, imm, 2*in.f().size, !in.f().load, check)
 	case cLD1R:
-		return s, v.access(i, &s, in.rn, 0, in.f.size, false, check)
+		return v.access(i, s, rn, 0, in.f().size, false, check)
 	case cFPToW:
-		return s, set(in.rd, unknown)
+		return set(rd, unknown)
 	case cWToFP, cDupGen, cFP:
-		return s, nil
+		return nil
 	}
-	return s, v.fail(i, ErrForm, rUnhandled, "unhandled form %s", in.f.name)
+	return v.fail(i, ErrForm, rUnhandled, "unhandled form %s", in.f().name)
 }
 
 var condNames = [16]string{"eq", "ne", "hs", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al", "nv"}

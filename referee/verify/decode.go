@@ -151,57 +151,108 @@ var forms = []form{
 	{name: "fcmeq.4s zero", mask: 0xfffffc00, bits: 0x4ea0d800, class: cFP},
 }
 
-// inst is one decoded, accepted word.
+// inst is one decoded, accepted word (small and free of pointers: the
+// verifier holds one per word of the code).
 type inst struct {
 	word uint32
-	f    *form
-	rd   int   // Rd / Rt (bits 4:0)
-	rn   int   // Rn (bits 9:5)
-	rm   int   // Rm (bits 20:16), ADD (shifted register)
-	rt2  int   // Rt2 of LDP/STP
-	imm  int64 // immediate after decoding: see decodeWord
-	sh   uint  // shift amount (ADD/SUB imm: 0 or 12; MOVZ/MOVK: 0..48; ADD reg: 0..63)
-	cond uint32
-	head bool // some loop starts here (set by the analysis: loopAt's fast path)
+	imm  int32 // immediate after decoding: see decodeWord (|imm| < 2^28)
+	fi   uint8 // the form: forms[fi]
+	rd   uint8 // Rd / Rt (bits 4:0)
+	rn   uint8 // Rn (bits 9:5)
+	rm   uint8 // Rm (bits 20:16), ADD (shifted register)
+	rt2  uint8 // Rt2 of LDP/STP
+	sh   uint8 // shift amount (ADD/SUB imm: 0 or 12; MOVZ/MOVK: 0..48; ADD reg: 0..63)
+	cond uint8
 }
 
-func sext(v uint32, bits uint) int64 {
-	return int64(int32(v<<(32-bits))) >> (32 - bits)
+// f is the instruction's form.
+func (in *inst) f() *form { return &forms[in.fi] }
+
+func sext(v uint32, bits uint) int32 {
+	return int32(v<<(32-bits)) >> (32 - bits)
 }
+
+// formKey is the part of a word that selects its candidate forms: the top
+// byte (every mask fixes at least its top six bits) and bits 15:10 (the
+// opcode field of most SIMD&FP forms, which share top bytes).
+func formKey(w uint32) uint32 { return w>>24<<6 | w>>10&0x3f }
+
+const formKeys = 1 << 14
+
+// formIndex lists, for each formKey k, the forms (indices into forms, in
+// their order) that can match a word with that key:
+// formList[formStart[k+1]:formStart[k+2]]. A word is compared with one or
+// two forms, not all. It is a counting sort of each form's keys (the
+// combinations of the key bits its mask leaves free), about 0.2 M
+// instructions at boot; matching every key against every form would cost
+// millions.
+var formStart, formList = func() (start *[formKeys + 2]uint32, list []uint8) {
+	if len(forms) > 256 {
+		panic("verify: more forms than inst.fi can number")
+	}
+	keys := func(f *form, visit func(k uint32)) {
+		fixed := formKey(f.mask)
+		free := ^fixed & (formKeys - 1)
+		base := formKey(f.bits) & fixed
+		for sub := free; ; sub = (sub - 1) & free { // every subset of free
+			visit(base | sub)
+			if sub == 0 {
+				return
+			}
+		}
+	}
+	start = new([formKeys + 2]uint32)
+	for i := range forms {
+		keys(&forms[i], func(k uint32) { start[k+2]++ })
+	}
+	for k := 2; k < len(start); k++ {
+		start[k] += start[k-1] // start[k+2]: the end of key k's forms
+	}
+	list = make([]uint8, start[formKeys+1])
+	for i := len(forms) - 1; i >= 0; i-- {
+		keys(&forms[i], func(k uint32) { start[k+2]--; list[start[k+2]] = uint8(i) })
+	}
+	// Each start[k+2] is now where key k's forms begin; shifted down by
+	// one, key k's forms run from start[k+1] to where key k+1's begin.
+	copy(start[1:], start[2:])
+	start[formKeys+1] = uint32(len(list))
+	return start, list
+}()
 
 // decodeWord matches w against the accepted forms and extracts the
 // operands; ok is false for every other word.
 func decodeWord(w uint32) (inst, bool) {
-	for i := range forms {
+	k := formKey(w)
+	for _, i := range formList[formStart[k+1]:formStart[k+2]] {
 		f := &forms[i]
 		if w&f.mask != f.bits {
 			continue
 		}
-		in := inst{word: w, f: f, rd: int(w & fRd), rn: int(w & fRn >> 5)}
+		in := inst{word: w, fi: i, rd: uint8(w & fRd), rn: uint8(w & fRn >> 5)}
 		switch f.class {
 		case cMovZ, cMovK:
-			in.imm = int64(w >> 5 & 0xffff)
-			in.sh = uint(w>>21&3) * 16
+			in.imm = int32(w >> 5 & 0xffff)
+			in.sh = uint8(w>>21&3) * 16
 		case cAddImm, cSubImm, cSubsImm:
-			in.imm = int64(w >> 10 & 0xfff)
-			in.sh = uint(w>>22&1) * 12
+			in.imm = int32(w >> 10 & 0xfff)
+			in.sh = uint8(w>>22&1) * 12
 		case cAddShift:
-			in.rm = int(w & fRm >> 16)
-			in.sh = uint(w >> 10 & 0x3f)
+			in.rm = uint8(w & fRm >> 16)
+			in.sh = uint8(w >> 10 & 0x3f)
 		case cB:
 			in.imm = sext(w&0x3ffffff, 26) * 4
 		case cBCond:
 			in.imm = sext(w>>5&0x7ffff, 19) * 4
-			in.cond = w & 0xf
+			in.cond = uint8(w & 0xf)
 		case cCB:
 			in.imm = sext(w>>5&0x7ffff, 19) * 4
 		case cLdStUImm:
-			in.imm = int64(w>>10&0xfff) * int64(f.size)
+			in.imm = int32(w>>10&0xfff) * int32(f.size)
 		case cLdStPost:
 			in.imm = sext(w>>12&0x1ff, 9)
 		case cLdStPair:
-			in.rt2 = int(w & fRt2 >> 10)
-			in.imm = sext(w&fImm7>>15, 7) * int64(f.size)
+			in.rt2 = uint8(w & fRt2 >> 10)
+			in.imm = sext(w&fImm7>>15, 7) * int32(f.size)
 			if f.load && in.rt2 == in.rd {
 				return inst{}, false // unpredictable; the encoder never emits it
 			}
