@@ -227,18 +227,9 @@ func fwdBody(r *rand.Rand, n int) []A.Instr {
 // under the harness and compares every output bit. Half the programs do
 // not copy the scratch out (so dead stores go), some read it in a loop.
 func TestForwardExecution(t *testing.T) {
-	if err := run.Available(); err != nil {
-		t.Skip(err)
-	}
+	needRunner(t)
 	r := rand.New(rand.NewSource(3))
-	inputs := make([][]float32, 3)
-	for k := range inputs {
-		inputs[k] = make([]float32, rndInSize/4)
-		for i := range inputs[k] {
-			inputs[k][i] = float32(r.NormFloat64())
-		}
-	}
-	inputs[2][5] = float32(math.NaN())
+	inputs := randomInputs(r, 5)
 	removed, relocated := 0, 0
 	const programs = 16
 	for iter := 0; iter < programs; iter++ {

@@ -238,18 +238,9 @@ func TestScheduleMemoryAliasing(t *testing.T) {
 // TestScheduleExecution runs random programs before and after scheduling
 // under the harness and compares every output bit.
 func TestScheduleExecution(t *testing.T) {
-	if err := run.Available(); err != nil {
-		t.Skip(err)
-	}
+	needRunner(t)
 	r := rand.New(rand.NewSource(2))
-	inputs := make([][]float32, 3)
-	for k := range inputs {
-		inputs[k] = make([]float32, rndInSize/4)
-		for i := range inputs[k] {
-			inputs[k][i] = float32(r.NormFloat64())
-		}
-	}
-	inputs[2][3] = float32(math.NaN())
+	inputs := randomInputs(r, 3)
 	assemble := func(p []A.Instr) []byte {
 		var a A.Assembler
 		a.Emit(p...)
@@ -287,4 +278,18 @@ func TestScheduleExecution(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomInputs are three random inputs of the random programs, the third
+// with a NaN at element nan.
+func randomInputs(r *rand.Rand, nan int) [][]float32 {
+	inputs := make([][]float32, 3)
+	for k := range inputs {
+		inputs[k] = make([]float32, rndInSize/4)
+		for i := range inputs[k] {
+			inputs[k][i] = float32(r.NormFloat64())
+		}
+	}
+	inputs[2][nan] = float32(math.NaN())
+	return inputs
 }
