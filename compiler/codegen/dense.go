@@ -36,14 +36,14 @@ func denseOK(v *ir.Value) error {
 }
 
 // dense emits dst = act(a @ W + bias).
-func (g *gen) dense(v *ir.Value, args []operand, dst loc, materialize func(operand) operand) {
+func (g *gen) dense(v *ir.Value, args []operand, dst loc) {
 	k, n, m := mmDims(v)
 	if unrolled(k, n, m) {
 		g.denseUnrolledBest(v, args, dst, k, n, m)
 		return
 	}
 	if base, ok := transposedOK(args[1], args[2], true, k, n, m); ok {
-		a := materialize(args[0])
+		a := g.materialize(args[0])
 		g.resetPool()
 		act := v.Act
 		if act == ir.ActTanh {
@@ -56,9 +56,9 @@ func (g *gen) dense(v *ir.Value, args []operand, dst loc, materialize func(opera
 		}
 		return
 	}
-	a, b, bias := materialize(args[0]), materialize(args[1]), args[2]
+	a, b, bias := g.materialize(args[0]), g.materialize(args[1]), args[2]
 	if _, u := bias.uniform(); !u && !rowsContiguous(bias, k, m) {
-		bias = materialize(bias)
+		bias = g.materialize(bias)
 	}
 	g.resetPool()
 	act := v.Act

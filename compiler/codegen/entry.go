@@ -150,9 +150,9 @@ func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
 		gn.resetPool()
 		switch {
 		case v.Op == ir.OpMatMul:
-			gn.matmul(v, args[0], args[1], dst, materialize)
+			gn.matmul(v, args[0], args[1], dst)
 		case v.Op == ir.OpDense:
-			gn.dense(v, args, dst, materialize)
+			gn.dense(v, args, dst)
 		case v.Op.IsReduce():
 			gn.reduce(v, args[0], dst)
 		default:

@@ -1,13 +1,12 @@
 package codegen
 
 import (
-	"math"
+	"fmt"
 	"math/rand"
 	"slices"
 	"testing"
 
 	A "github.com/muscles/referee/compiler/arm64"
-	"github.com/muscles/referee/compiler/codegen/run"
 )
 
 // forwarded runs the pass over prog (labels: label l+1 bound at
@@ -290,22 +289,11 @@ func TestForwardExecution(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := run.Forward(run.Program{Code: code, InputSize: rndInSize, OutputSize: rndOutSize,
-				ScratchSize: rndScratch}, inputs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outs[k] = res
+			outs[k] = runRandom(t, code, inputs)
 		}
-		for k := range inputs {
-			for i := range outs[0][k] {
-				x, y := math.Float32bits(outs[0][k][i]), math.Float32bits(outs[1][k][i])
-				if x != y {
-					t.Fatalf("program %d, input %d, output word %d: %#x before the pass, %#x after\nbefore:\n%v\nafter:\n%v",
-						iter, k, i, x, y, prog, after)
-				}
-			}
-		}
+		sameOutputs(t, outs[0], outs[1], func() string {
+			return fmt.Sprintf("program %d, forwarding\nbefore:\n%v\nafter:\n%v", iter, prog, after)
+		})
 	}
 	t.Logf("removed %d instructions in %d programs; %d instructions write a spare register", removed, programs, relocated)
 	if relocated == 0 {

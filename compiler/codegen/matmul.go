@@ -35,17 +35,17 @@ func mmDims(v *ir.Value) (k, n, m int) {
 }
 
 // matmul emits dst = A @ B for every combination of 1-D and 2-D operands.
-func (g *gen) matmul(v *ir.Value, a, b operand, dst loc, materialize func(operand) operand) {
+func (g *gen) matmul(v *ir.Value, a, b operand, dst loc) {
 	k, n, m := mmDims(v)
 	if unrolled(k, n, m) {
 		g.matmulUnrolled(a, b, dst, k, n, m)
 		return
 	}
 	if base, ok := transposedOK(b, operand{}, false, k, n, m); ok {
-		g.matmulT(materialize(a), loc{b.mem.base, b.mem.off + 4*base}, operand{}, false, ir.ActNone, dst, k, n, m)
+		g.matmulT(g.materialize(a), loc{b.mem.base, b.mem.off + 4*base}, operand{}, false, ir.ActNone, dst, k, n, m)
 		return
 	}
-	g.matmulLoop(materialize(a), materialize(b), dst, k, n, m)
+	g.matmulLoop(g.materialize(a), g.materialize(b), dst, k, n, m)
 }
 
 // matmulUnrolled: one FMUL and n−1 FMADDs per output element, operands

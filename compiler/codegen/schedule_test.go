@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"slices"
@@ -260,23 +261,8 @@ func TestScheduleExecution(t *testing.T) {
 		if slices.Equal(sched, prog) {
 			t.Logf("program %d: the scheduler kept the order", iter)
 		}
-		var outs [2][][]float32
-		for k, p := range [][]A.Instr{prog, sched} {
-			res, err := run.Forward(run.Program{Code: assemble(p), InputSize: rndInSize, OutputSize: rndOutSize,
-				ScratchSize: rndScratch}, inputs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outs[k] = res
-		}
-		for k := range inputs {
-			for i := range outs[0][k] {
-				x, y := math.Float32bits(outs[0][k][i]), math.Float32bits(outs[1][k][i])
-				if x != y {
-					t.Fatalf("program %d, input %d, output word %d: %#x before scheduling, %#x after", iter, k, i, x, y)
-				}
-			}
-		}
+		sameOutputs(t, runRandom(t, assemble(prog), inputs), runRandom(t, assemble(sched), inputs),
+			func() string { return fmt.Sprintf("program %d, scheduling", iter) })
 	}
 }
 
@@ -292,4 +278,28 @@ func randomInputs(r *rand.Rand, nan int) [][]float32 {
 	}
 	inputs[2][nan] = float32(math.NaN())
 	return inputs
+}
+
+// runRandom runs the code of a random program on every input.
+func runRandom(t *testing.T, code []byte, inputs [][]float32) [][]float32 {
+	t.Helper()
+	res, err := run.Forward(run.Program{Code: code, InputSize: rndInSize, OutputSize: rndOutSize,
+		ScratchSize: rndScratch}, inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// sameOutputs fails unless before and after agree in every bit; what
+// names the programs compared.
+func sameOutputs(t *testing.T, before, after [][]float32, what func() string) {
+	t.Helper()
+	for k := range before {
+		for i := range before[k] {
+			if x, y := math.Float32bits(before[k][i]), math.Float32bits(after[k][i]); x != y {
+				t.Fatalf("%s: input %d, output word %d: %#x before, %#x after", what(), k, i, x, y)
+			}
+		}
+	}
 }

@@ -42,7 +42,7 @@ func transposedOK(b, bias operand, dense bool, k, n, m int) (int, bool) {
 	}
 	if dense {
 		if _, u := bias.uniform(); !u {
-			if bias.cons != nil || !rowsContiguous(bias, k, m) || (bias.mem.off/4+bias.at(0))%4 != 0 || bias.mem.off%4 != 0 {
+			if bias.cons != nil || !rowsContiguous(bias, k, m) || bias.mem.off%16 != 0 {
 				return 0, false
 			}
 			for i := range k {

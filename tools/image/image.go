@@ -149,7 +149,7 @@ func Build(ctx context.Context, opts Options) error {
 	if opts.Diag {
 		tags = append(append([]string{}, tags...), "diag")
 	}
-	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out}
+	args := []string{"build", "-trimpath", "-o", out}
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}
@@ -163,8 +163,8 @@ func Build(ctx context.Context, opts Options) error {
 	}
 	link := func(textHash string) error {
 		a := append([]string{}, args...)
-		a[3] = ldflags + " -X " + TextHashVar + "=" + textHash // a[3]: the -ldflags value
-		cmd := exec.CommandContext(ctx, goCmd, append(a, "./kernel")...)
+		a = append(a, "-ldflags", ldflags+" -X "+TextHashVar+"="+textHash, "./kernel")
+		cmd := exec.CommandContext(ctx, goCmd, a...)
 		cmd.Dir = root
 		cmd.Env = Env(opts.Env...)
 		if opts.Progress != nil {
