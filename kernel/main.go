@@ -20,10 +20,9 @@ import (
 	"time"
 	"unsafe"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/board"
 	"github.com/muscles/referee/board/armv8"
+	"github.com/muscles/referee/muscle/b3"
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee"
 	"github.com/muscles/referee/referee/console"
@@ -61,7 +60,7 @@ func imageHash() string {
 	}
 	start, end := runtime.TextRegion()
 	text := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(start))), end-start)
-	sum := blake3.Sum256(text)
+	sum := b3.Sum256(text)
 	return fmt.Sprintf("%x", sum[:16])
 }
 

@@ -5,7 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 
-	"lukechampine.com/blake3"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // The bundle index (FORMAT.md, "The bundle index"): one publisher's signed
@@ -43,7 +43,7 @@ type IndexEntry struct {
 
 // IndexEntryFor describes blob as the bundle entry name.
 func IndexEntryFor(name string, blob []byte) IndexEntry {
-	return IndexEntry{Name: name, Len: uint32(len(blob)), Hash: blake3.Sum256(blob)}
+	return IndexEntry{Name: name, Len: uint32(len(blob)), Hash: b3.Sum256(blob)}
 }
 
 // Index is a parsed bundle index. ParseIndex checks its structure only:
@@ -209,7 +209,7 @@ func (v *BundleIndex) Vouches(name string, blob []byte) bool {
 	if subtle.ConstantTimeCompare(blob[offPublisher:offPublisher+PublisherIDSize], v.index.Publisher[:]) != 1 {
 		return false
 	}
-	h := blake3.Sum256(blob)
+	h := b3.Sum256(blob)
 	return subtle.ConstantTimeCompare(h[:], e.Hash[:]) == 1
 }
 

@@ -3,6 +3,7 @@ package muscle
 import (
 	"encoding/hex"
 
+	"github.com/muscles/referee/muscle/b3"
 	"lukechampine.com/blake3"
 )
 
@@ -93,7 +94,7 @@ func deriveSealingKey(out *[KeySize]byte, master *[KeySize]byte, pub PublisherID
 	var m [KeySize + PublisherIDSize]byte
 	copy(m[:], master[:])
 	copy(m[KeySize:], pub[:])
-	deriveKey32(out, CtxSealingKey, m[:])
+	b3.DeriveKey32(out, CtxSealingKey, m[:])
 	clear(m[:])
 }
 
@@ -102,7 +103,7 @@ func deriveMuscleKey(out *[KeySize]byte, sealing *[KeySize]byte, salt *[SaltSize
 	var m [KeySize + SaltSize]byte
 	copy(m[:], sealing[:])
 	copy(m[KeySize:], salt[:])
-	deriveKey32(out, CtxMuscleKey, m[:])
+	b3.DeriveKey32(out, CtxMuscleKey, m[:])
 	clear(m[:])
 }
 
@@ -113,7 +114,7 @@ func deterministicSalt(pub PublisherID, name string) [SaltSize]byte {
 	m = append(m, pub[:]...)
 	m = append(m, name...)
 	var out [32]byte
-	deriveKey32(&out, CtxSalt, m)
+	b3.DeriveKey32(&out, CtxSalt, m)
 	var s [SaltSize]byte
 	copy(s[:], out[:])
 	return s
@@ -125,15 +126,14 @@ func deterministicSalt(pub PublisherID, name string) [SaltSize]byte {
 // field.
 func deterministicNonce(muscleKey *[KeySize]byte, header []byte, plaintext ...[]byte) [NonceSize]byte {
 	var nk [KeySize]byte
-	deriveKey32(&nk, CtxNonceKey, muscleKey[:])
-	h := blake3.New(32, nk[:])
+	b3.DeriveKey32(&nk, CtxNonceKey, muscleKey[:])
+	h := b3.NewKeyed(&nk)
 	clear(nk[:])
 	h.Write(header)
 	for _, p := range plaintext {
 		h.Write(p)
 	}
-	var sum [32]byte
-	h.Sum(sum[:0])
+	sum := h.Sum()
 	var n [NonceSize]byte
 	copy(n[:], sum[:])
 	return n

@@ -4,7 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 
-	"lukechampine.com/blake3"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // The provenance section (FORMAT.md, "Provenance").
@@ -162,7 +162,7 @@ func ParseProvenance(b []byte) (*Provenance, error) {
 
 // checkCode verifies the code hash in constant time.
 func (p *Provenance) checkCode(code []byte) error {
-	sum := blake3.Sum256(code)
+	sum := b3.Sum256(code)
 	if subtle.ConstantTimeCompare(sum[:], p.CodeHash[:]) != 1 {
 		return errorf(ErrBadManifest, "provenance code hash does not match the code section")
 	}

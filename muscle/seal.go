@@ -6,7 +6,7 @@ import (
 	"crypto/ed25519"
 	"io"
 
-	"lukechampine.com/blake3"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // Input is what Seal seals.
@@ -51,7 +51,7 @@ func Seal(sk *SealingKey, signer *SigningKey, in *Input) ([]byte, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
-	p.CodeHash = blake3.Sum256(in.Code)
+	p.CodeHash = b3.Sum256(in.Code)
 
 	h := &Header{
 		Format:        FormatVersion,

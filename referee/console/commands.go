@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/b3"
 	"github.com/muscles/referee/referee/sandbox"
 	"github.com/muscles/referee/referee/served"
 )
@@ -66,7 +65,7 @@ func shape(s muscle.Shape) []uint32 {
 }
 
 func stateHash(m *served.Muscle) string {
-	sum := blake3.Sum256(m.Space.State())
+	sum := b3.Sum256(m.Space.State())
 	return hex.EncodeToString(sum[:])
 }
 

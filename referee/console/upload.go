@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // The upload framing: "upload LENGTH BLAKE3", then the blob as base64 lines
@@ -103,7 +102,7 @@ func (b *uploadBody) result() ([]byte, error) {
 	if len(b.blob) != b.h.n {
 		return nil, fmt.Errorf("received %d bytes, the header said %d", len(b.blob), b.h.n)
 	}
-	if got := blake3.Sum256(b.blob); subtle.ConstantTimeCompare(got[:], b.h.hash[:]) != 1 {
+	if got := b3.Sum256(b.blob); subtle.ConstantTimeCompare(got[:], b.h.hash[:]) != 1 {
 		return nil, fmt.Errorf("BLAKE3 of the received bytes is %x, the header said %x", got, b.h.hash)
 	}
 	return b.blob, nil

@@ -15,9 +15,8 @@ import (
 	"fmt"
 	"io"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/b3"
 	"github.com/muscles/referee/muscle/bundle"
 	"github.com/muscles/referee/referee/audit"
 	"github.com/muscles/referee/referee/persist"
@@ -239,7 +238,7 @@ func (l *Loader) admit(blob []byte) (*served.Muscle, string, error) {
 	phase(PhaseSandbox)
 	sv.Memory = arena
 	restored := l.restore(sv)
-	state := blake3.Sum256(sv.Space.State())
+	state := b3.Sum256(sv.Space.State())
 	detail := fmt.Sprintf("%q v%d by %s, %s, code %d bytes blake3 %x, state %d bytes blake3 %x",
 		h.Name, h.Version, h.Publisher, h.Capabilities, len(m.Code), m.Provenance.CodeHash[:8], len(m.State), state[:8])
 	detail += restored

@@ -3,9 +3,8 @@ package loader
 import (
 	"fmt"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/b3"
 	"github.com/muscles/referee/referee/persist"
 	"github.com/muscles/referee/referee/served"
 )
@@ -48,7 +47,7 @@ func (l *Loader) restore(sv *served.Muscle) string {
 		return fmt.Sprintf(", stored state of publisher %s not applied", m.Publisher)
 	case m.Version != h.Version:
 		return fmt.Sprintf(", stored state of v%d not applied to v%d", m.Version, h.Version)
-	case len(m.State) != len(sv.Space.State()) || blake3.Sum256(m.State) != m.Hash:
+	case len(m.State) != len(sv.Space.State()) || b3.Sum256(m.State) != m.Hash:
 		return fmt.Sprintf(", stored state of %d bytes does not fit (%d)", len(m.State), len(sv.Space.State()))
 	}
 	copy(sv.Space.State(), m.State)
@@ -78,7 +77,7 @@ func (l *Loader) Snapshot() *persist.State {
 		servedNames[m.Header.Name] = true
 		if m.Persists() {
 			st := m.Space.State()
-			s.Muscles = append(s.Muscles, persist.Muscle{Publisher: m.Header.Publisher, Name: m.Header.Name, Version: m.Header.Version, Hash: blake3.Sum256(st), State: st})
+			s.Muscles = append(s.Muscles, persist.Muscle{Publisher: m.Header.Publisher, Name: m.Header.Name, Version: m.Header.Version, Hash: b3.Sum256(st), State: st})
 		}
 	}
 	if l.Stored != nil {

@@ -15,9 +15,8 @@ import (
 	"slices"
 	"strings"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // Muscle is one persisted muscle's trained state.
@@ -88,7 +87,7 @@ func (s *State) Marshal() ([]byte, error) {
 		if err := checkName(m.Name, i > 0 && c.Muscles[i-1].Name == m.Name); err != nil {
 			return nil, err
 		}
-		if blake3.Sum256(m.State) != m.Hash {
+		if b3.Sum256(m.State) != m.Hash {
 			return nil, fmt.Errorf("%w: the hash of %q's state does not match it", ErrPayload, m.Name)
 		}
 		b = append(b, m.Publisher[:]...)

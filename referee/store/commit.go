@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"lukechampine.com/blake3"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // Saved describes a commit.
@@ -44,7 +44,7 @@ func (s *Store) Commit(payload []byte) (Saved, error) {
 	if err != nil {
 		return Saved{}, err
 	}
-	saved := Saved{Generation: gen, Slot: target, Digest: digest(rec), PayloadHash: blake3.Sum256(payload)}
+	saved := Saved{Generation: gen, Slot: target, Digest: digest(rec), PayloadHash: b3.Sum256(payload)}
 	// Until the read-back, the slot's content is unknown.
 	s.slots[target] = Slot{Index: target, Kind: Damaged, Why: fmt.Sprintf("generation %d being written", gen), Generation: gen}
 	if err := s.write(target, rec); err != nil {

@@ -3,9 +3,8 @@ package store
 import (
 	"fmt"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // Kind is what the boot scan found in a slot.
@@ -121,7 +120,7 @@ func readSlot(dev Device, geo Geometry, keys *muscle.StateKeys, i int) (Slot, []
 	if err != nil {
 		return damaged("generation %d %v", h.Generation, err)
 	}
-	s.Kind, s.Digest, s.PayloadHash = Valid, digest(rec), blake3.Sum256(payload)
+	s.Kind, s.Digest, s.PayloadHash = Valid, digest(rec), b3.Sum256(payload)
 	return s, payload, nil
 }
 

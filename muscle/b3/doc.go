@@ -1,0 +1,18 @@
+// Package b3 is the BLAKE3 the referee computes over whole blobs on every
+// boot (a muscle's hash in the bundle index, its keyed nonce check, its
+// state's hash), and the derive_key of its short key material.
+//
+// It gives the same results as lukechampine.com/blake3, which the tests
+// check it against; it exists because that package has assembly for amd64
+// only, and its portable Go takes about 20 instructions a byte on the
+// referee's arm64 cores, three times over every muscle at load. Here four
+// whole chunks are compressed at once in NEON registers on arm64
+// (chunks_arm64.s, about 4.5 instructions a byte); elsewhere the same
+// four-chunk step runs in Go. Everything else (the chunk tail, parent
+// nodes, the root) is one portable compression function.
+//
+// Only what the referee needs is here: 32-byte outputs, unkeyed and keyed
+// hashing, and derive_key with a context and material of at most one chunk
+// each (longer ones fall back to lukechampine.com/blake3). Hashes of small
+// inputs elsewhere keep using that package.
+package b3
