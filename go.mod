@@ -3,6 +3,8 @@ module github.com/muscles/referee
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
+	github.com/diskfs/go-diskfs v1.9.4
 	github.com/u-root/u-root v0.16.0
 	github.com/usbarmory/tamago v1.26.0
 	golang.org/x/arch v0.33.0
@@ -13,7 +15,6 @@ require (
 
 require (
 	github.com/anchore/go-lzo v0.1.0 // indirect
-	github.com/diskfs/go-diskfs v1.9.4 // indirect
 	github.com/djherbis/times v1.6.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/elliotwutingfeng/asciiset v0.0.0-20260129054604-cfde2086bc57 // indirect

@@ -178,7 +178,7 @@ func VerifyIndex(b []byte, keys *KeyRecord) (*BundleIndex, error) {
 		return nil, errorf(ErrUnknownPublisher, "publisher %s (offset 12) of the bundle index is not in key record %s", ix.Publisher, keys.ID)
 	}
 	msg := append([]byte(CtxIndexSignature), ix.signed...)
-	if !ed25519.Verify(pub.PublicKey, msg, ix.sig) {
+	if !verifyEd25519(pub.PublicKey, msg, ix.sig) {
 		return nil, errorf(ErrTampered, "signature (offset %d) of the bundle index by publisher %s", len(ix.signed), ix.Publisher)
 	}
 	v := &BundleIndex{index: ix, keys: keys, entries: make(map[string]*IndexEntry, len(ix.Entries))}

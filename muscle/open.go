@@ -1,7 +1,6 @@
 package muscle
 
 import (
-	"crypto/ed25519"
 	"crypto/subtle"
 )
 
@@ -89,7 +88,7 @@ func open(blob []byte, keys *KeyRecord, policy *Policy, vouched bool, clock *pha
 		return nil, errorf(ErrUnknownPublisher, "publisher %s (offset %d) of %q is not in key record %s", h.Publisher, offPublisher, h.Name, keys.ID)
 	}
 	signed := blob[:len(blob)-SignatureSize]
-	if !vouched && !ed25519.Verify(pub.PublicKey, signed, blob[len(signed):]) {
+	if !vouched && !verifyEd25519(pub.PublicKey, signed, blob[len(signed):]) {
 		return nil, errorf(ErrTampered, "signature (offset %d) of %q by publisher %s", len(signed), h.Name, h.Publisher)
 	}
 	if t != nil {

@@ -74,13 +74,14 @@ func TestKeyed(t *testing.T) {
 // TestChunks4: the four-chunk step (NEON on arm64) agrees with the
 // portable one, for keyed flags and counters that carry into the high word.
 func TestChunks4(t *testing.T) {
-	in := (*[4 * ChunkLen]byte)(input(4*ChunkLen, 6))
+	b := input(4*ChunkLen, 6)
+	in := [4]*[ChunkLen]byte{(*[ChunkLen]byte)(b[2*ChunkLen:]), (*[ChunkLen]byte)(b), (*[ChunkLen]byte)(b[3*ChunkLen:]), (*[ChunkLen]byte)(b[ChunkLen:])}
 	key := [8]uint32{1, 2, 3, 4, 0xFFFFFFFF, 6, 7, 8}
 	for _, ctr := range []uint64{0, 4, 1<<32 - 2, 1<<40 + 3} {
 		for _, flags := range []uint32{0, keyedHash, deriveKeyMaterial} {
 			var got, want [4][8]uint32
-			chunks4(&got, in, &key, ctr, flags)
-			chunks4Generic(&want, in, &key, ctr, flags)
+			chunks4(&got, &in, &key, ctr, flags)
+			chunks4Generic(&want, &in, &key, ctr, flags)
 			if got != want {
 				t.Fatalf("counter %d, flags %#x: %x, want %x", ctr, flags, got, want)
 			}

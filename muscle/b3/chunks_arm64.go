@@ -8,11 +8,11 @@ package b3
 // block's message words, transposed.
 //
 //go:noescape
-func chunks4NEON(out *[4][8]uint32, in *[4 * ChunkLen]byte, key *[8]uint32, ctr *[2][4]uint32, flags uint32, msg *[16][4]uint32)
+func chunks4NEON(out *[4][8]uint32, in *[4]*[ChunkLen]byte, key *[8]uint32, ctr *[2][4]uint32, flags uint32, msg *[16][4]uint32)
 
-// chunks4 writes the chaining values of the four whole chunks in
+// chunks4 writes the chaining values of the four whole chunks at in[i]
 // (counters counter..counter+3), from key words key with flags.
-func chunks4(out *[4][8]uint32, in *[4 * ChunkLen]byte, key *[8]uint32, counter uint64, flags uint32) {
+func chunks4(out *[4][8]uint32, in *[4]*[ChunkLen]byte, key *[8]uint32, counter uint64, flags uint32) {
 	var ctr [2][4]uint32
 	for i := range ctr[0] {
 		c := counter + uint64(i)

@@ -131,7 +131,7 @@ GLOBL ·rot8(SB), RODATA|NOPTR, $16
 	G4(V0, V4, V8, V12, V1, V5, V9, V13, V2, V6, V10, V14, V3, V7, V11, V15, m0, m2, m4, m6, m1, m3, m5, m7); \
 	G4(V0, V5, V10, V15, V1, V6, V11, V12, V2, V7, V8, V13, V3, V4, V9, V14, m8, m10, m12, m14, m9, m11, m13, m15)
 
-// func chunks4NEON(out *[4][8]uint32, in *[4 * ChunkLen]byte, key *[8]uint32, ctr *[2][4]uint32, flags uint32, msg *[16][4]uint32)
+// func chunks4NEON(out *[4][8]uint32, in *[4]*[ChunkLen]byte, key *[8]uint32, ctr *[2][4]uint32, flags uint32, msg *[16][4]uint32)
 TEXT ·chunks4NEON(SB), NOSPLIT, $0-48
 	MOVD	out+0(FP), R0
 	MOVD	in+8(FP), R1
@@ -146,9 +146,10 @@ TEXT ·chunks4NEON(SB), NOSPLIT, $0-48
 	MOVD	$·rot8(SB), R11
 	VLD1	(R11), [V16.B16]
 	MOVD	$·ivx4(SB), R11
-	ADD	$const_ChunkLen, R1, R8
-	ADD	$(2*const_ChunkLen), R1, R9
-	ADD	$(3*const_ChunkLen), R1, R10
+	MOVD	8(R1), R8
+	MOVD	16(R1), R9
+	MOVD	24(R1), R10
+	MOVD	(R1), R1
 	MOVW	$const_BlockLen, R12
 	MOVD	$0, R6
 

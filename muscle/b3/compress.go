@@ -107,10 +107,11 @@ func parentCV(key *[8]uint32, left, right *[8]uint32, flags, last uint32) [8]uin
 }
 
 // chunks4Generic is chunks4 in Go: the chaining values of the four whole
-// chunks in (counters counter..counter+3), from key words key with flags.
-func chunks4Generic(out *[4][8]uint32, in *[4 * ChunkLen]byte, key *[8]uint32, counter uint64, flags uint32) {
+// chunks at in[i] (counters counter..counter+3), from key words key with
+// flags.
+func chunks4Generic(out *[4][8]uint32, in *[4]*[ChunkLen]byte, key *[8]uint32, counter uint64, flags uint32) {
 	for i := range out {
 		out[i] = *key
-		chunk(&out[i], in[i*ChunkLen:(i+1)*ChunkLen], counter+uint64(i), flags, 0)
+		chunk(&out[i], in[i][:], counter+uint64(i), flags, 0)
 	}
 }

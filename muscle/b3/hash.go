@@ -56,18 +56,26 @@ func (h *Hasher) Write(p []byte) (int, error) {
 		h.addChunk(h.buf[:])
 		h.n = 0
 	}
-	// Whole chunks while more input follows them (the last one waits).
-	for len(p) > 4*ChunkLen {
+	// Whole chunks while more input follows them (the last one waits):
+	// two to four at a time through chunks4 (its spare lanes repeat the
+	// first chunk, their results unused), a single one on its own.
+	for len(p) > ChunkLen {
+		k := min((len(p)-1)/ChunkLen, 4)
+		if k == 1 {
+			h.addChunk(p[:ChunkLen])
+			p = p[ChunkLen:]
+			continue
+		}
+		var in [4]*[ChunkLen]byte
+		for i := range in {
+			in[i] = (*[ChunkLen]byte)(p[ChunkLen*(i%k):])
+		}
 		var cvs [4][8]uint32
-		chunks4(&cvs, (*[4 * ChunkLen]byte)(p), &h.key, h.chunks, h.flags)
-		for i := range cvs {
+		chunks4(&cvs, &in, &h.key, h.chunks, h.flags)
+		for i := range k {
 			h.push(&cvs[i])
 		}
-		p = p[4*ChunkLen:]
-	}
-	for len(p) > ChunkLen {
-		h.addChunk(p[:ChunkLen])
-		p = p[ChunkLen:]
+		p = p[k*ChunkLen:]
 	}
 	h.n = copy(h.buf[:], p)
 	return n, nil
