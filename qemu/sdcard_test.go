@@ -149,7 +149,8 @@ func cardConfig(t testing.TB, img string, offset int64) (map[string]string, stri
 // cardBoot reads kernel8.img and the initramfs file back from the card
 // with mcopy and boots them as the firmware would under kernel_old=1:
 // the kernel at 0, the file at the address config.txt names, every core
-// starting at 0.
+// starting at 0, and RAM not zero where the image's zero-initialised data
+// lies (leftovers), which the referee must clear itself.
 func cardBoot(t testing.TB, img string) qemu.Config {
 	t.Helper()
 	offset, _ := bootPartition(t, img)
@@ -161,7 +162,27 @@ func cardBoot(t testing.TB, img string) qemu.Config {
 	kernel, ram := filepath.Join(dir, cfg["kernel"]), filepath.Join(dir, ramFile)
 	mtools(t, img, offset, "mcopy", "::"+cfg["kernel"], kernel)
 	mtools(t, img, offset, "mcopy", "::"+ramFile, ram)
-	return qemu.Config{Board: "rpi4b", Raw: []qemu.Load{{File: kernel, Addr: 0}, {File: ram, Addr: ramAddr}}}
+	return qemu.Config{Board: "rpi4b", Raw: []qemu.Load{{File: kernel, Addr: 0}, {File: ram, Addr: ramAddr}, leftovers(t, dir)}}
+}
+
+// leftovers is a file of non-zero bytes to place over the rpi4b image's
+// .bss and .noptrbss, as RAM left by an earlier boot would hold.
+func leftovers(t testing.TB, dir string) qemu.Load {
+	t.Helper()
+	ef, err := elf.Open(boardUnderTest(t, "rpi4b").image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.Close()
+	bss, noptr := ef.Section(".bss"), ef.Section(".noptrbss")
+	if bss == nil || noptr == nil || noptr.Addr < bss.Addr {
+		t.Fatalf("the rpi4b image has no .bss and .noptrbss in that order")
+	}
+	file := filepath.Join(dir, "leftovers.bin")
+	if err := os.WriteFile(file, bytes.Repeat([]byte{0xA5}, int(noptr.Addr+noptr.Size-bss.Addr)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return qemu.Load{File: file, Addr: bss.Addr}
 }
 
 // TestSDCard reads every file of the card back and checks it: the
