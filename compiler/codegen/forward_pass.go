@@ -31,10 +31,14 @@ import (
 // destination, and the load's readers read the spare register.
 //
 // Then a top-level STR or STP to scratch ([x3, #off]) is removed when no
-// later instruction may read its bytes: a later load through x3 with an
-// overlapping range, any load inside a loop, and any load through another
-// register than the buffer bases count as reads. Stores to the output,
-// the state or through any other register are kept.
+// later instruction may read its bytes before a later top-level store to
+// scratch overwrites them: a later load through x3 with an overlapping
+// range, any load inside a loop, and any load through another register
+// than the buffer bases count as reads. Stores to the output, the state
+// or through any other register are kept.
+//
+// Last, sameConsts (consts_pass.go) removes top-level instructions that
+// set a register to the constant it already holds.
 //
 // Every removed instruction is top-level, so the executed count drops by
 // exactly the number removed. Entries with a branch other than a loop's
@@ -72,6 +76,7 @@ func forwardEntry(a *A.Assembler) int {
 			start = i + 1
 		}
 		deadStores(ins, drop, inLoop)
+		sameConsts(ins, drop, inLoop, labelled)
 		return drop
 	})
 }
@@ -390,5 +395,10 @@ func deadStores(ins []A.Instr, drop []bool, inLoop []bool) {
 			dead = !read[b]
 		}
 		drop[j] = dead
+		// It overwrites its bytes: a store before it to the same bytes,
+		// with no load of them in between, is dead too.
+		for b := m.Off; b < m.Off+m.Size; b++ {
+			read[b] = false
+		}
 	}
 }
