@@ -11,7 +11,8 @@ import (
 // matmul strategies of matmul.go start their accumulators from the bias
 // instead of zero and apply the activation before the single store:
 //   - unrolled (n and m below loopDim): per output element, the bias in
-//     s3 (or a pooled constant) is the addend of the first FMADD, then
+//     the addend register of its set (unrolledSets; or a pooled constant)
+//     is the addend of the first FMADD, then
 //     n−1 FMADDs, the activation (FMAX with 0, or the tanh sequence), one
 //     STR. Where the bias or the relu is cheaper as a separate NEON pass
 //     over the result (a bias in memory and a relu on a contiguous result
@@ -133,20 +134,21 @@ func (g *gen) denseUnrolled(v *ir.Value, split denseSplit, args []operand, dst l
 		}
 		for i := range k {
 			for j := range m {
-				acc := g.fetch(A.S3, bias, i*m+j)
+				d, xr, yr, br := unrolledSet(i*m+j, act == ir.ActTanh)
+				acc := g.fetch(br, bias, i*m+j)
 				for p := range n {
-					x := g.fetch(A.S1, a, i*n+p)
-					y := g.fetch(A.S2, b, p*m+j)
-					g.emit(op3(A.FMADD, A.S0, x, y, acc))
-					acc = A.S0
+					x := g.fetch(xr, a, i*n+p)
+					y := g.fetch(yr, b, p*m+j)
+					g.emit(op3(A.FMADD, d, x, y, acc))
+					acc = d
 				}
 				switch {
 				case act.IsRelu():
-					g.emit(op2(A.FMAX, A.S0, A.S0, g.k(0)))
+					g.emit(op2(A.FMAX, d, d, g.k(0)))
 				case act == ir.ActTanh:
-					g.emitTanh(A.S0, A.S0)
+					g.emitTanh(d, d)
 				}
-				g.strS(A.S0, dst, 4*(i*m+j))
+				g.strS(d, dst, 4*(i*m+j))
 			}
 		}
 	}

@@ -92,13 +92,22 @@ func (g *gen) elementwise(v *ir.Value, args []operand, dst loc) {
 		g.scalarLoop(v, args, dst, n)
 		return
 	}
+	// Ops without temporaries take the register sets of unrolledSets in
+	// turn, element by element, so that neighbouring elements overlap.
+	_, simple := scalarOps[v.Op]
+	_, cmp := cmpCond[v.Op]
+	simple = simple || cmp || v.Op == ir.OpWhere
 	for i := start; i < n; i++ {
+		set := unrolledSets[0]
+		if simple {
+			set = unrolledSets[i%len(unrolledSets)]
+		}
 		regs := make([]A.Reg, len(args))
 		for j, a := range args {
-			regs[j] = g.fetch(A.SReg(1+j), a, i)
+			regs[j] = g.fetch(set[1+j], a, i)
 		}
-		g.scalarOp(v, A.S0, regs)
-		g.strS(A.S0, dst, 4*i)
+		g.scalarOp(v, set[0], regs)
+		g.strS(set[0], dst, 4*i)
 	}
 }
 

@@ -22,12 +22,12 @@ import (
 // renamed instruction also reads the loaded register as its destination
 // (FMLA, BSL), and, for a 4-byte load (which zeroes the vector's upper
 // lanes), every renamed read is of the S view. A Q store is never
-// forwarded to an S load of one lane. Kernels put every result in the
-// same register (s0, v0) and reuse it right after the store; when the
-// stored register is written again before the load, the value's live
-// range, from the instruction of the block that produced it up to that
-// write, is moved into a spare vector register (one the entry never
-// names, free from the producer on) if the producer does not read its own
+// forwarded to an S load of one lane. Kernels reuse a result register
+// right after the store; when the stored register is written again before
+// the load, the value's live range, from the instruction of the block
+// that produced it up to that write, is moved into a spare vector
+// register (one the entry names nowhere from the producer on, and that
+// the pass is not using there) if the producer does not read its own
 // destination, and the load's readers read the spare register.
 //
 // Then a top-level STR or STP to scratch ([x3, #off]) is removed when no
@@ -126,27 +126,36 @@ func regClassOf(r A.Reg) A.Reg { return r &^ 0xff }
 
 func isFP(r A.Reg) bool { return r.Unit() >= 32 && r.Unit() < A.UnitFlags }
 
-// spare tracks the vector registers the original program never names,
-// which the pass may move a stored value into: busyTo[F] is the last
-// instruction index of the pass's own use of F (-1 when none yet).
+// spare tracks the vector registers the pass may move a stored value
+// into: from instruction i on, those the original program names nowhere
+// at i or after (lastNamed[F] < i, -1 for never), and that the pass's own
+// earlier uses have left (busyTo[F], the last instruction index of its
+// use of F; only units the pass has used have an entry).
 type spare struct {
-	busyTo map[int]int
+	lastNamed map[int]int
+	busyTo    map[int]int
 }
 
 func newSpare(ins []A.Instr) *spare {
-	used := map[int]bool{}
-	for _, in := range ins {
+	s := &spare{lastNamed: map[int]int{}, busyTo: map[int]int{}}
+	for i, in := range ins {
 		for _, r := range []A.Reg{in.Rd, in.Rn, in.Rm, in.Ra, in.Rt2} {
-			used[r.Unit()] = true
-		}
-	}
-	s := &spare{busyTo: map[int]int{}}
-	for n := 0; n < 32; n++ {
-		if !used[32+n] {
-			s.busyTo[32+n] = -1
+			s.lastNamed[r.Unit()] = i
 		}
 	}
 	return s
+}
+
+// extend records that unit u is read up to instruction last: the
+// forwarded value's readers now read it there.
+func (s *spare) extend(u, last int) {
+	if b, used := s.busyTo[u]; used {
+		s.busyTo[u] = max(b, last)
+		return
+	}
+	if n, ok := s.lastNamed[u]; !ok || n < last {
+		s.lastNamed[u] = last
+	}
 }
 
 // pick returns a spare unit free from instruction from on, or -1; it
@@ -154,8 +163,13 @@ func newSpare(ins []A.Instr) *spare {
 func (s *spare) pick(from int) int {
 	for _, n := range []int{16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15} {
-		if b, ok := s.busyTo[32+n]; ok && b < from {
-			return 32 + n
+		u := 32 + n
+		named, ok := s.lastNamed[u]
+		if ok && named >= from {
+			continue
+		}
+		if b, used := s.busyTo[u]; !used || b < from {
+			return u
 		}
 	}
 	return -1
@@ -184,9 +198,7 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 				if s.clob < 0 {
 					if last, ok := renameLoad(ins, drop, k, end, s.reg, endsRet); ok {
 						drop[k] = true
-						if b, isSpare := sp.busyTo[s.reg.Unit()]; isSpare {
-							sp.busyTo[s.reg.Unit()] = max(b, last)
-						}
+						sp.extend(s.reg.Unit(), last)
 					}
 				} else if f := relocate(ins, drop, k, end, s, sp, endsRet); f >= 0 {
 					drop[k] = true

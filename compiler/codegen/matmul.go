@@ -48,21 +48,46 @@ func (g *gen) matmul(v *ir.Value, a, b operand, dst loc) {
 	g.matmulLoop(g.materialize(a), g.materialize(b), dst, k, n, m)
 }
 
+// unrolledSets are the register sets (result or accumulator, then up to
+// three operands or the addend) the unrolled kernels take in turn, one per
+// output element, so that the scheduler can overlap the work of
+// neighbouring elements (with one set, each element would wait for the
+// last to be stored). s16..s23 are the exp/log/tanh temporaries: a dense
+// kernel that computes tanh uses only the first two sets, an elementwise
+// op with temporaries only the first.
+var unrolledSets = [][4]A.Reg{
+	{A.S0, A.S1, A.S2, A.S3},
+	{A.S4, A.S5, A.S6, A.S7},
+	{A.S16, A.S17, A.S18, A.S19},
+	{A.S20, A.S21, A.S22, A.S23},
+}
+
+// unrolledSet returns the register set of output element e.
+func unrolledSet(e int, tanh bool) (acc, x, y, addend A.Reg) {
+	n := len(unrolledSets)
+	if tanh {
+		n = 2
+	}
+	s := unrolledSets[e%n]
+	return s[0], s[1], s[2], s[3]
+}
+
 // matmulUnrolled: one FMUL and n−1 FMADDs per output element, operands
 // read through their views, constants folded.
 func (g *gen) matmulUnrolled(a, b operand, dst loc, k, n, m int) {
 	for i := range k {
 		for j := range m {
+			acc, xr, yr, _ := unrolledSet(i*m+j, false)
 			for p := range n {
-				x := g.fetch(A.S1, a, i*n+p)
-				y := g.fetch(A.S2, b, p*m+j)
+				x := g.fetch(xr, a, i*n+p)
+				y := g.fetch(yr, b, p*m+j)
 				if p == 0 {
-					g.emit(op2(A.FMUL, A.S0, x, y))
+					g.emit(op2(A.FMUL, acc, x, y))
 				} else {
-					g.emit(op3(A.FMADD, A.S0, x, y, A.S0))
+					g.emit(op3(A.FMADD, acc, x, y, acc))
 				}
 			}
-			g.strS(A.S0, dst, 4*(i*m+j))
+			g.strS(acc, dst, 4*(i*m+j))
 		}
 	}
 }
