@@ -98,6 +98,10 @@ type denseSplit struct{ bias, act bool }
 // denseUnrolledBest emits the unrolled dense kernel in the variant that
 // executes the fewest instructions.
 func (g *gen) denseUnrolledBest(v *ir.Value, args []operand, dst loc, k, n, m int) {
+	if g.splitDense {
+		g.denseUnrolled(v, denseSplit{true, true}, args, dst, k, n, m)
+		return
+	}
 	variants := []denseSplit{{false, false}}
 	if v.Act != ir.ActNone {
 		variants = append(variants, denseSplit{false, true})

@@ -178,13 +178,8 @@ func countDense(g *ir.Graph) int {
 }
 
 // TestDenseInstructionCounts compiles every example model with and
-// without the fuse pass: fusion never increases the instructions the
-// forward entry executes, nor the train entry's by more than 2% (the
-// forwarding pass's register choices, not the kernels, can cost a few:
-// ops_mix's train entry executes 1378 fused against 1359 unfused, the
-// unrolled kernels' rotating registers leaving it fewer spare registers,
-// for far fewer estimated cycles), and the fused code decodes and follows
-// the ABI.
+// without the fuse pass: fusion never increases the instructions either
+// entry executes, and the fused code decodes and follows the ABI.
 func TestDenseInstructionCounts(t *testing.T) {
 	paths := []string{"testdata/mlp784.py"}
 	for _, tm := range trainModels {
@@ -198,7 +193,7 @@ func TestDenseInstructionCounts(t *testing.T) {
 		t.Logf("%-22s forward %7d -> %7d   train %7d -> %7d   dense ops: forward %d, train %d",
 			filepath.Base(p), before.ForwardExecuted, after.ForwardExecuted, before.TrainExecuted, after.TrainExecuted,
 			countDense(m.Graph), countDense(tg.Graph))
-		if after.ForwardExecuted > before.ForwardExecuted || 50*after.TrainExecuted > 51*before.TrainExecuted {
+		if after.ForwardExecuted > before.ForwardExecuted || after.TrainExecuted > before.TrainExecuted {
 			t.Errorf("%s: fusion increased the executed instructions: forward %d -> %d, train %d -> %d", p,
 				before.ForwardExecuted, after.ForwardExecuted, before.TrainExecuted, after.TrainExecuted)
 		}

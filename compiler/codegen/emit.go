@@ -55,6 +55,10 @@ type gen struct {
 	// instruction times the trip counts of the loops around it (mult).
 	executed, mult int
 
+	// splitDense makes every unrolled dense layer its matmul, bias and
+	// activation passes (compileEntry tries both ways).
+	splitDense bool
+
 	// materialize returns a contiguous copy of an operand (in scratch,
 	// or a constant slot); set by compileEntry.
 	materialize func(operand) operand

@@ -106,13 +106,45 @@ func root(v *ir.Value) *ir.Value {
 // staging into scratch every one whose value lives in the state buffer (a
 // view of a parameter or a constant), so no copy can clobber a value a
 // later copy reads.
+//
+// A graph with fused dense layers is compiled twice, the second time with
+// every unrolled one emitted as its matmul, bias and activation passes
+// (denseSplit{true, true}), and the entry that executes fewer
+// instructions is kept (the fused one on a tie): which wins depends on
+// what the forwarding pass makes of the neighbouring kernels, which the
+// per-kernel choice of denseUnrolledBest cannot see.
 func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
+	e, err := st.compileEntryWith(spec, false)
+	if err != nil || !hasDense(spec.g) {
+		return e, err
+	}
+	split, err := st.compileEntryWith(spec, true)
+	if err != nil || split.run >= e.run {
+		return e, nil
+	}
+	return split, nil
+}
+
+// hasDense reports whether g has a fused dense layer.
+func hasDense(g *ir.Graph) bool {
+	for _, v := range g.Values {
+		if v.Op == ir.OpDense {
+			return true
+		}
+	}
+	return false
+}
+
+// compileEntryWith is compileEntry with the unrolled dense layers split
+// into passes or not.
+func (st *stateLayout) compileEntryWith(spec entrySpec, splitDense bool) (*entryCode, error) {
 	p, err := st.planEntry(spec)
 	if err != nil {
 		return nil, err
 	}
 	g := spec.g
 	gn := newGen()
+	gn.splitDense = splitDense
 	tmp := p.scratch // bump pointer of the short-lived copies
 	scratch := p.scratch
 	alloc := func(n int) loc {

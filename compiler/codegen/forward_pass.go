@@ -11,9 +11,11 @@ import (
 // one stores a value to scratch (or the output) and the next loads it
 // back. In the entry's top level (the code outside every loop, each
 // instruction of which runs exactly once per call) and within one
-// straight-line block, a floating-point LDR S or Q from [x1|x3, #off] that
-// reads exactly the bytes an earlier STR or STP of the same register view
-// stored there, with no store that may alias those bytes, no write to the
+// straight-line block, a floating-point LDR S or Q from a buffer
+// ([x0..x4, #off]) that reads exactly the bytes an earlier STR or STP of
+// the same register view stored there (to the output or scratch), or an
+// earlier load of the same view read (a weight or an input element read
+// twice), with no store that may alias those bytes, no write to the
 // stored register and none to a buffer base in between, is removed: the
 // instructions after it that read the loaded register, up to its next
 // write, read the stored register instead. It is only done when that
@@ -190,7 +192,8 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 		}
 		in := ins[k]
 		m, isMem := in.Mem()
-		if isMem && !m.Store && in.Op == A.LDR && (m.Base == A.X1 || m.Base == A.X3) && isFP(in.Rd) {
+		fpLoad := isMem && !m.Store && in.Op == A.LDR && knownBase(m.Base) && isFP(in.Rd)
+		if fpLoad {
 			for _, s := range known {
 				if s.m.Base != m.Base || s.m.Off != m.Off || s.m.Size != m.Size || regClassOf(s.reg) != regClassOf(in.Rd) {
 					continue
@@ -222,6 +225,12 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 		}
 		for _, u := range defs {
 			lastDef[u] = k
+		}
+		if fpLoad && !slices.Contains(defs, m.Base.Unit()) {
+			// What a load put in its register is known too: a later load
+			// of the same bytes reads that register instead.
+			known = append(known, stored{m, in.Rd, k, -1})
+			continue
 		}
 		if !isMem || !m.Store || (m.Base != A.X1 && m.Base != A.X3) {
 			continue

@@ -407,3 +407,37 @@ func TestForwardSpareIsFree(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardLoads: a weight or input element loaded twice is read from
+// the first load's register; a store that may alias the bytes in between
+// keeps the second load.
+func TestForwardLoads(t *testing.T) {
+	mk := func(between ...A.Instr) []A.Instr {
+		p := []A.Instr{
+			{Op: A.LDR, Rd: A.S1, Rn: A.X2, Imm: 8},
+			{Op: A.FADD, Rd: A.S0, Rn: A.S1, Rm: A.S1},
+		}
+		p = append(p, between...)
+		return append(p,
+			A.Instr{Op: A.LDR, Rd: A.S2, Rn: A.X2, Imm: 8},
+			A.Instr{Op: A.FMUL, Rd: A.S3, Rn: A.S2, Rm: A.S0},
+			A.Instr{Op: A.STR, Rd: A.S3, Rn: A.X1},
+			A.Instr{Op: A.RET})
+	}
+	got, n := forwarded(mk())
+	if n != 1 || got[2] != (A.Instr{Op: A.FMUL, Rd: A.S3, Rn: A.S1, Rm: A.S0}) {
+		t.Fatalf("second load kept (removed %d):\n%v", n, got)
+	}
+	for name, st := range map[string]A.Instr{
+		"state store":   {Op: A.STR, Rd: A.S7, Rn: A.X2, Imm: 8},
+		"pointer store": {Op: A.STR, Rd: A.S7, Rn: A.X9},
+	} {
+		if got, n := forwarded(mk(st)); n != 0 {
+			t.Errorf("%s in between: removed %d:\n%v", name, n, got)
+		}
+	}
+	// A store to other bytes of the state does not keep it.
+	if _, n := forwarded(mk(A.Instr{Op: A.STR, Rd: A.S7, Rn: A.X2, Imm: 12})); n != 1 {
+		t.Errorf("store to bytes 12..16 kept a load of 8..12")
+	}
+}
