@@ -99,7 +99,7 @@ func TestBatchEqualsSingleCalls(t *testing.T) {
 }
 
 // TestBatchFaultsContained: in a test image that skips the verifier, a
-// row that faults stops its batch with the row named, a muscle that
+// row that faults or runs past the deadline stops its batch with the row named, a muscle that
 // writes the batch's registers (x19, x25, x30: the ABI forbids it) is
 // stopped and reported, and the referee and the other muscles keep serving. (One
 // board: the EL0 side is the same on all of them, TestHostileMusclesContained
@@ -115,15 +115,18 @@ func TestBatchFaultsContained(t *testing.T) {
 		"echo.muscle": sealCode(t, sealer, signer, "echo", 1, codeEcho),
 		// input[1] not zero: udf
 		"faulty.muscle": sealCode(t, sealer, signer, "faulty", 1, words(0xb9400405, 0x35000085, 0xbd400000, 0xbd000020, insRet, 0)),
-		// mov x19, #100 (the stub's row counter): the batch never ends
+		// mov x19, #100 (the stub's row counter): the rows run, the
+		// counter ends wrong
 		"clobber19.muscle": sealCode(t, sealer, signer, "clobber19", 1, words(0xd2800c93, 0xbd400000, 0xbd000020, insRet)),
 		// mov x30, #ReturnAddress: the first row ends the batch
 		"clobber30.muscle": sealCode(t, sealer, signer, "clobber30", 1, words(0xd282001e, insRet)),
 		// mov x25, #0 (the stub's entry address)
 		"clobber25.muscle": sealCode(t, sealer, signer, "clobber25", 1, words(0xd2800019, insRet)),
+		// b . (never returns): the batch's deadline stops its first row
+		"spin.muscle": sealCode(t, sealer, signer, "spin", 1, words(0x14000000, insRet)),
 	}
-	order := []string{"echo.muscle", "faulty.muscle", "clobber19.muscle", "clobber25.muscle", "clobber30.muscle"}
-	input := "run faulty 1,0,0,0;2,0,0,0;3,1,0,0;4,0,0,0\nrun echo 5,0,0,0;6,0,0,0\n" +
+	order := []string{"echo.muscle", "faulty.muscle", "clobber19.muscle", "clobber25.muscle", "clobber30.muscle", "spin.muscle"}
+	input := "run faulty 1,0,0,0;2,0,0,0;3,1,0,0;4,0,0,0\nrun echo 5,0,0,0;6,0,0,0\nrun spin 1,0,0,0;2,0,0,0\n" +
 		"run clobber19 1,0,0,0;2,0,0,0;3,0,0,0\nrun echo 7,0,0,0\n" +
 		"run clobber25 1,0,0,0;2,0,0,0\nrun faulty 8,0,0,0;9,0,0,0\n" +
 		"run clobber30 1,0,0,0;2,0,0,0\nrun echo 11,0,0,0\n" +
@@ -135,14 +138,15 @@ func TestBatchFaultsContained(t *testing.T) {
 	expectLines(t, console,
 		`^error: run: row 3 of 4: undefined instruction at code offset 0x14 `,
 		`^output \[5\]\noutput \[6\]$`,
-		`^error: run: batch of 3 rows: budget exceeded: stopped by the deadline interrupt$`,
+		`^error: run: row 1 of 2: budget exceeded: stopped by the deadline interrupt$`,
+		`^error: run: batch of 3 rows: the batch's row counter did not end at its last row: the muscle wrote the caller's registers \(x19-x30\)$`,
 		`^output \[7\]$`,
 		`^error: run: row 2 of 2: instruction fetch from 0x0 `, // row 1 clobbered x25, row 2 calls it
 		`^output \[8\]\noutput \[9\]$`,
-		`^error: run: batch of 2 rows: the batch ended before its last row: the muscle wrote the caller's registers \(x19-x30\)$`,
+		`^error: run: batch of 2 rows: the batch's row counter did not end at its last row: the muscle wrote the caller's registers \(x19-x30\)$`,
 		`^output \[11\]$`,
 		`^\{"error":"row 1 of 2: undefined instruction at code offset 0x14 .*","code":"undefined-instruction"\}$`,
-		`^\{"error":"batch of 2 rows: the batch ended before .*","code":"register-fault"\}$`,
+		`^\{"error":"batch of 2 rows: the batch's row counter did not end .*","code":"register-fault"\}$`,
 		`^\{"output":\[10\]\}$`,
 		`^audit \d+ \d+ fault .*"\\"faulty\\" v1 forward: row 3 of 4: `,
 	)

@@ -57,10 +57,8 @@ func (s *Shell) measure(n int, x []float32, fn func() error) (benchFigures, erro
 		mallocs := ms.Mallocs
 		i0 := s.instructions()
 		t0 := time.Now()
-		for i := 0; i < n; i++ {
-			if err := fn(); err != nil {
-				return f, err
-			}
+		if err := repeat(n, fn); err != nil {
+			return f, err
 		}
 		elapsed := time.Since(t0)
 		i1 := s.instructions()
@@ -74,6 +72,20 @@ func (s *Shell) measure(n int, x []float32, fn func() error) (benchFigures, erro
 		}
 	}
 	return f, nil
+}
+
+// repeat calls fn n times, stopping at its first error: a loop of its
+// own, so that what it adds to each call is only the loop (measure's
+// figures are per call).
+//
+//go:noinline
+func repeat(n int, fn func() error) error {
+	for i := 0; i < n; i++ {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Shell) bench(args []string) error {

@@ -37,10 +37,8 @@ func (s *Shell) benchBatch(m *served.Muscle, n int) (batchBench, error) {
 		runtime.ReadMemStats(&ms)
 		mallocs := ms.Mallocs
 		i0, t0 := s.instructions(), time.Now()
-		for i := 0; i < n; i++ {
-			if err := call(); err != nil {
-				return f, err
-			}
+		if err := repeat(n, call); err != nil {
+			return f, err
 		}
 		i1, elapsed := s.instructions(), time.Since(t0)
 		ns[pass] = float64(elapsed.Nanoseconds()) / float64(n)

@@ -9,8 +9,9 @@ import (
 )
 
 // TestBatchLayout: a batch's rows are RowAlign apart inside the input and
-// output regions, the stub lies in the code pages after the muscle's code
-// (executable at EL0, writable by nobody) and returns to ReturnAddress.
+// output regions, the stub (its row table and code) lies in the code pages
+// after the muscle's code (executable at EL0, writable by nobody), its
+// table names every row and its code returns to ReturnAddress.
 func TestBatchLayout(t *testing.T) {
 	spec := testSpec()
 	spec.Input, spec.Output, spec.Rows = 20, 12, 100
@@ -42,14 +43,44 @@ func TestBatchLayout(t *testing.T) {
 		t.Errorf("stub at %#x overlaps the code [%#x, %#x)", s.stub, code, code+size)
 	}
 	off := int(s.stub - s.base)
-	for i, w := range batchStub {
-		if binary.LittleEndian.Uint32(s.mem[off+4*i:]) != w {
-			t.Fatalf("stub word %d not in the arena", i)
+	le := binary.LittleEndian
+	pair, forward, train, size := stubLayout(s.l.rows)
+	if off+size > s.l.code.end() {
+		t.Fatalf("the %d-byte stub does not fit the code pages", size)
+	}
+	for i := 0; i < s.Rows(); i++ {
+		if le.Uint64(s.mem[off+16*i:]) != s.base+uint64(s.l.input.off+32*i) || le.Uint64(s.mem[off+16*i+8:]) != s.base+uint64(s.l.output.off+16*i) {
+			t.Fatalf("row table entry %d is not row %d's input and output", i, i)
 		}
 	}
+	if le.Uint64(s.mem[off+pair:]) != s.frame.args[2] || le.Uint64(s.mem[off+pair+8:]) != s.frame.args[3] {
+		t.Error("the stub's pair is not state and scratch")
+	}
+	words := func(at int, w []uint32) int {
+		for i, x := range w {
+			if le.Uint32(s.mem[off+at+4*i:]) != x {
+				t.Fatalf("stub word at %#x not in the arena", at+4*i)
+			}
+		}
+		return at + 4*len(w)
+	}
+	at := forward
+	for i := 0; i < s.l.rows; i++ {
+		at = words(at, stubRow[:])
+	}
+	if words(words(at, stubDone[:]), stubTrain[:]) != size || at+4*len(stubDone) != train {
+		t.Error("the stub's parts are not where stubLayout says")
+	}
 	// mov x30, #imm16 (movz): imm16 at bits 20:5 must be ReturnAddress.
-	if mov := batchStub[len(batchStub)-2]; mov&^(0xFFFF<<5) != 0xd280001e || mov>>5&0xFFFF != ReturnAddress {
+	if mov := stubDone[0]; mov&^(0xFFFF<<5) != 0xd280001e || mov>>5&0xFFFF != ReturnAddress {
 		t.Errorf("the stub does not return to ReturnAddress: %#x", mov)
+	}
+	// b.ne train and b done: imm19 and imm26 in words, back to their targets.
+	if bne := stubTrain[5]; int32(bne<<8)>>13 != -5 || bne&0xFF00001F != 0x54000001 {
+		t.Errorf("b.ne %#x does not loop to train", bne)
+	}
+	if b := stubTrain[6]; int32(b<<6)>>6 != -int32(len(stubDone)+6) || b>>26 != 0b000101 {
+		t.Errorf("b %#x does not go to done", b)
 	}
 }
 
@@ -83,8 +114,8 @@ func TestBatchClearsRows(t *testing.T) {
 			t.Errorf("after a batch of 3: row %d input %x output %x", i, s.InputRow(i), s.OutputRow(i))
 		}
 	}
-	if !zero(s.Scratch()) || !zero(s.Target()) || s.frame.batch != [10]uint64{} {
-		t.Error("scratch, target or the batch registers not cleared")
+	if !zero(s.Scratch()) || !zero(s.Target()) || s.calls[Forward].batch != [10]uint64{} || s.calls[Train].batch != [10]uint64{} {
+		t.Error("scratch or target not cleared, or a single call has batch registers")
 	}
 	fill()
 	tables := bytes.Clone(s.mem[s.l.target.off:]) // target, initial state, tables
@@ -111,16 +142,20 @@ func TestBatchClearsRows(t *testing.T) {
 		t.Errorf("train batch of 7 beyond the limit: %v", err)
 	}
 	s.batchFrame(Forward, 4)
-	f := s.frame.batch
-	if f[0] != neg(4) || f[1] != 4 || f[2] != s.frame.args[0]+4*16 || f[3] != 16 || f[4] != s.frame.args[1]+4*16 || f[5] != 16 ||
-		f[6] != s.entry[Forward] || s.frame.budget != 4*s.budget {
+	f := s.batch.batch
+	pair, forward, train, _ := stubLayout(s.l.rows)
+	done := s.stub + uint64(train-4*len(stubDone))
+	if f[0] != neg(4) || f[2] != s.stub || f[3] != s.stub+uint64(pair) || f[6] != s.entry[Forward] || f[9] != s.frame.args[4] ||
+		f[1] != 4 || f[4] != 0 || f[5] != 0 || f[7] != 0 || f[8] != 0 || s.batch.budget != 4*s.budget {
 		t.Errorf("batch registers %#x", f)
 	}
-	// Row i's input, as the stub's madd computes it: x21 + (i-4)·x22.
-	for i := uint64(0); i < 4; i++ {
-		if got := f[2] + (i-4)*f[3]; got != s.base+uint64(s.l.input.off)+16*i {
-			t.Errorf("row %d input at %#x", i, got)
-		}
+	// Forward runs exactly k blocks, falling into done; train loops.
+	if blocks := (done - s.batch.entry) / uint64(4*len(stubRow)); s.batch.entry < s.stub+uint64(forward) || blocks != 4 || (done-s.batch.entry)%uint64(4*len(stubRow)) != 0 {
+		t.Errorf("forward batch of 4 enters at %#x: %d blocks before done", s.batch.entry, blocks)
+	}
+	s.batchFrame(Train, 9)
+	if s.batch.entry != s.stub+uint64(train) || s.batch.batch[0] != neg(9) || s.batch.budget != 9*s.budget {
+		t.Errorf("train batch of 9: entry %#x, registers %#x", s.batch.entry, s.batch.batch)
 	}
 	// The outcome's row: x19 + k inside [0, k), else unknown; a normal
 	// return with x19 not back at 0 is a register fault.
@@ -152,7 +187,7 @@ func TestBatchErrors(t *testing.T) {
 	}{
 		{&BatchError{Entry: Forward, Row: 2, Rows: 5, Err: flt}, "row 3 of 5: budget exceeded"},
 		{&BatchError{Entry: Train, Row: 0, Rows: 9, Err: flt}, "step 1 of 9: budget exceeded"},
-		{&BatchError{Entry: Forward, Row: -1, Rows: 4, Err: ErrBatchRegisters}, "batch of 4 rows: the batch ended before its last row"},
+		{&BatchError{Entry: Forward, Row: -1, Rows: 4, Err: ErrBatchRegisters}, "batch of 4 rows: the batch's row counter did not end at its last row"},
 	} {
 		if !strings.HasPrefix(tt.e.Error(), tt.want) {
 			t.Errorf("%q, want %q...", tt.e.Error(), tt.want)

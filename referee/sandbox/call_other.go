@@ -41,7 +41,6 @@ func (s *Space) Batch(e Entry, k int) error {
 	}
 	s.clearBuffers(e, batchRows(e, k))
 	s.batchFrame(e, k)
-	s.frame.batch = [10]uint64{}
 	return errNoEL3
 }
 

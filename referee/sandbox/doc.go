@@ -5,8 +5,8 @@
 // admitted. The arena holds, page-aligned and never sharing a page:
 //
 //	vectors  the minimal Secure EL1 vector table (16 × "smc #i")
-//	code     the muscle's code, then the referee's batch stub
-//	                                     EL0 read + execute, EL1 read
+//	code     the muscle's code, then the referee's batch stub (its row
+//	         table and code)             EL0 read + execute, EL1 read
 //	state    weights, updated by train   EL0 read + write, never execute
 //	scratch, input, output, target       EL0 read + write, never execute
 //	         (input and output hold Spec.Rows rows, RowAlign apart)
@@ -18,18 +18,26 @@
 // vector page, executable at EL1 only), so at EL0 every other address, the
 // referee's memory and the old key region among them, faults.
 //
-// A call (Space.Call, Space.CallFloats) saves the referee's registers,
-// installs the call's own EL3 vector table, points TTBR0_EL1/VBAR_EL1 at the
-// muscle's tables and vectors (when needed, below), arms the Secure
-// physical timer (CNTPS, the budget deadline), copies the caller's input
-// (and train's target) in, zeroes the output, the scratch and for forward
-// the target (buffers of at most 512 bytes there, 16 bytes a store; larger
-// ones with Go's clear before), sets FPCR to FPCR (round to nearest, no
-// flush-to-zero, no traps), clears every other register (from a block of
-// read-only zeros: an ldp per two general registers, an ld1 per four
-// vectors) and enters the muscle at EL0 with eret, x0..x4 pointing at
-// input, output, state, scratch and target and x30 at ReturnAddress, an
-// unmapped page. Every way back is an exception to EL3:
+// A call (Space.Call, Space.CallFloats) saves what the referee needs back
+// (its stack pointer, g, frame pointer and link register, DAIF, FPCR,
+// VBAR_EL3, SCR_EL3), installs the call's own EL3 vector table, points
+// TTBR0_EL1/VBAR_EL1 at the muscle's tables and vectors (when needed,
+// below), arms the Secure physical timer (CNTPS, the budget deadline),
+// copies the caller's input (and train's target) in, zeroes the output, the
+// scratch and for forward the target (whatever their size, 64 bytes a store
+// from zeroed vector registers, each rounded up to 64 bytes inside its
+// pages), sets FPCR to FPCR (round to nearest, no flush-to-zero, no traps),
+// clears every other register (from a block of read-only zeros: an ldp per
+// two general registers, an ld1 per four vectors; TPIDR_EL0, SP_EL0 and
+// FPSR with msr; NZCV by the eret, from SPSR_EL3 = 0) and enters the muscle
+// at EL0 with eret, x0..x4 pointing at input, output, state, scratch and
+// target and x30 at ReturnAddress, an unmapped page. What a call needs
+// besides the caller's slices is set up once per entry (a call: New and
+// SetBudget write its entry address, deadline, wipes and the copies' arena
+// side); per call, CallFloats writes the copies' caller side as plain
+// addresses, with no safepoint between that and enter's return (so no stack
+// moves and nothing is collected meanwhile). Every way back is an exception
+// to EL3:
 //
 //   - the muscle's final ret fetches from ReturnAddress: an instruction abort
 //     taken to Secure EL1, whose vector hands it on with smc; this is the
@@ -59,20 +67,30 @@
 // the timer, FPCR and the EL0 registers); the referee calls muscles on one
 // core, one call at a time.
 //
+// TPIDRRO_EL0 is zeroed with the regime too: EL0 can read it but not write
+// it, and the referee never writes it (tamago keeps no thread pointer), so
+// it stays zero for every call after.
+//
 // The EL3 side then restores the referee's registers and returns from Call.
-// Nothing on this path allocates.
+// TPIDR_EL0 and FPSR keep what the muscle left until the next call zeroes
+// them: the referee reads neither. Nothing on this path allocates.
 //
 // A batch (Space.Batch: K forward rows, or K training steps) is one such
 // entry with a deadline of K budgets (K bounded by SetBatchLimit, so that
-// it is no longer than the longest single call): eret goes to the batch stub instead,
-// a few instructions the referee writes after the code, with its counters
-// in x19..x28 (which the ABI forbids a muscle to write). The stub calls the
-// entry once per row with BLR, x0/x1 at the row's input and output and
-// x2..x4 as for a call, and ends by returning to ReturnAddress like a
-// single call. The trampoline records x19 when the entry ends, so a fault
-// names its row, and a batch that returns before its last row (a muscle
-// that wrote x19 or x30) is reported, not trusted; whatever a muscle does
-// to the stub's registers stays inside its own pages and its deadline.
+// it is no longer than the longest single call): eret goes to the batch
+// stub instead, which the referee writes after the code (a table of each
+// row's input and output address, then a few instructions), with its
+// registers in x19..x28 (which the ABI forbids a muscle to write). The stub
+// calls the entry once per row with BLR, x0/x1 at the row's input and
+// output (an ldp from the table) and x2..x4 as for a call, and ends by
+// returning to ReturnAddress like a single call; forward is unrolled, a
+// block of 5 instructions a row, entered k blocks before its end, train
+// loops over row 0 (the table is only addresses in the muscle's own pages,
+// which it is given anyway, and EL0 cannot write it). The trampoline
+// records x19, the row counter, when the entry ends, so a fault names its
+// row, and a batch whose counter is not at its end (a muscle that wrote
+// x19, or x30 to return early) is reported, not trusted; whatever a muscle
+// does to the stub's registers stays inside its own pages and its deadline.
 //
 // The portable parts (layout, tables, fault decoding) are unit-tested on the
 // host; Call itself needs EL3 and runs only in the tamago build.

@@ -122,12 +122,16 @@ type outcome struct {
 	vector, esr3, esr1, elr1, far1, timer uint64
 }
 
+// esrReturn is ESR_EL3 after "smc #el1LowerSync" from the EL1 vector:
+// EC SMC64, IL (a 32-bit instruction), the immediate, nothing else.
+const esrReturn = ecSMC64<<26 | 1<<25 | el1LowerSync
+
 // returned says whether the call ended with the muscle's ret: an
 // instruction abort at ReturnAddress, taken to Secure EL1 and handed on
-// with "smc #el1LowerSync".
+// with "smc #el1LowerSync" (the trampoline's own check, which sets
+// frame.ok, is the same).
 func (o *outcome) returned() bool {
-	return o.vector == el3LowerSync && o.esr3>>26&0x3F == ecSMC64 && o.esr3&0xFFFF == el1LowerSync &&
-		o.esr1>>26&0x3F == ecInstrAbort && o.far1 == ReturnAddress
+	return o.vector == el3LowerSync && o.esr3 == esrReturn && o.esr1>>26&0x3F == ecInstrAbort && o.far1 == ReturnAddress
 }
 
 // decode turns an outcome into nil (the muscle returned) or a Fault; code

@@ -78,7 +78,7 @@ type layout struct {
 	vectors, code, state, scratch, input, output, target region
 	initial, tables                                      region
 	size                                                 int
-	stubOff                                              int // batchStub, in the code pages
+	stubOff                                              int // the batch stub, in the code pages (writeStub)
 	// rows of a forward batch, and the distance in bytes between rows of
 	// the input and of the output (used of each is one row)
 	rows, inStride, outStride int
@@ -113,12 +113,13 @@ func newLayout(s Spec) (layout, error) {
 	l.vectors = place(vectorLen * 0x80)
 	// The stub follows the code in its pages (16-byte aligned); used
 	// stays the muscle's own code.
-	l.code = place(stride(len(s.Code)) + len(batchStub)*4)
+	l.rows = min(max(s.Rows, 1), MaxRows)
+	_, _, _, stub := stubLayout(l.rows)
+	l.code = place(stride(len(s.Code)) + stub)
 	l.code.used = len(s.Code)
 	l.stubOff = l.code.off + stride(len(s.Code))
 	l.state = place(len(s.State))
 	l.scratch = place(s.Scratch)
-	l.rows = min(max(s.Rows, 1), MaxRows)
 	l.inStride, l.outStride = stride(s.Input), stride(s.Output)
 	l.input = place(l.inStride*(l.rows-1) + s.Input)
 	l.input.used = s.Input
@@ -271,36 +272,86 @@ func walk(mem []byte, base, ttbr, va uint64) uint64 {
 	return 0
 }
 
-// batchStub is the referee's EL0 code for a batch (Space.Batch): it calls
-// the entry once per row, with x0 and x1 at the row's input and output and
-// x2..x4 at state, scratch and target, then returns to ReturnAddress. Its
-// counters live in x19..x28, which the ABI forbids a muscle to write:
+// The batch stub (Space.Batch) is the referee's EL0 code for a batch,
+// written after the muscle's code in its pages (16-byte aligned; EL0 may
+// read and execute it, nobody writes it after New): a row table, then the
+// code. The table holds, for each of the Spec.Rows rows, the row's input
+// and output addresses, then the state and scratch addresses. The code
+// calls the entry once per row, with x0 and x1 at the row's input and
+// output and x2..x4 at state, scratch and target, then returns to
+// ReturnAddress. Its registers are x19..x28, which the ABI forbids a
+// muscle to write (the others are zero):
 //
-//	x19 row - rows (counts up to 0), x20 rows, x21 input + rows × x22,
-//	x22 input stride, x23 output + rows × x24, x24 output stride,
-//	x25 entry, x26 state, x27 scratch, x28 target
+//	x19 row - rows (counts up to 0), x20 rows (never 0: the trampoline
+//	tells a batch by it), x21 the row table, x22 the table's state and
+//	scratch, x25 the entry, x28 the target
 //
-// so row i's buffers are x21 + (i - rows) × stride, modulo 2⁶⁴ (madd), and
-// a row costs 8 instructions besides the muscle's. A muscle that writes
-// them anyway only misdirects its own batch inside its own pages (the
-// regime still confines it, the deadline still stops it); Batch reports a
-// batch whose counter does not end at 0.
-var batchStub = [...]uint32{
-	0x9b165660, // loop: madd x0, x19, x22, x21
-	0x9b185e61, // madd x1, x19, x24, x23
-	0xaa1a03e2, // mov x2, x26
-	0xaa1b03e3, // mov x3, x27
-	0xaa1c03e4, // mov x4, x28
-	0xd63f0320, // blr x25
-	0xb1000673, // adds x19, x19, #1
-	0x54ffff21, // b.ne loop
-	0xd282001e, // mov x30, #ReturnAddress
-	0xd65f03c0, // ret
+// Forward is unrolled, one block of stubRow per row, entered at the block
+// of the first of the last k rows' (Space.batchFrame): a row costs 5
+// instructions besides the muscle's (an ldp for input and output, one for
+// state and scratch, a mov for the target, the blr, the count). Train
+// repeats row 0 in a loop (up to MaxSteps, 7 a step). A muscle that
+// writes the stub's registers anyway only misdirects its own batch inside
+// its own pages (the regime still confines it, the deadline still stops
+// it); Batch reports a batch whose counter does not end at 0.
+var (
+	stubRow = [...]uint32{
+		0xa8c106a0, // ldp x0, x1, [x21], #16 (the row's input and output)
+		0xa9400ec2, // ldp x2, x3, [x22]
+		0xaa1c03e4, // mov x4, x28
+		0xd63f0320, // blr x25
+		0x91000673, // add x19, x19, #1
+	}
+	stubDone = [...]uint32{
+		0xd282001e, // done: mov x30, #ReturnAddress
+		0xd65f03c0, // ret
+	}
+	stubTrain = [...]uint32{
+		0xa94006a0, // train: ldp x0, x1, [x21] (row 0)
+		0xa9400ec2, // ldp x2, x3, [x22]
+		0xaa1c03e4, // mov x4, x28
+		0xd63f0320, // blr x25
+		0xb1000673, // adds x19, x19, #1
+		0x54ffff61, // b.ne train
+		0x17fffff8, // b done
+	}
+)
+
+// stubLayout is where the parts of a batch stub for rows rows lie, in
+// bytes from its start: the row table, the state and scratch pair, the
+// forward blocks, the train loop; size is the whole stub.
+func stubLayout(rows int) (pair, forward, train, size int) {
+	pair = 16 * rows
+	forward = pair + 16
+	train = forward + 4*(rows*len(stubRow)+len(stubDone))
+	return pair, forward, train, train + 4*len(stubTrain)
 }
 
-// writeStub writes batchStub at the start of b.
-func writeStub(b []byte) {
-	for i, w := range batchStub {
-		binary.LittleEndian.PutUint32(b[4*i:], w)
+// stubCode is the batch stub's code for MaxRows rows (the forward blocks,
+// done, the train loop), encoded once; a stub for fewer rows is its tail.
+var stubCode = func() []byte {
+	var w []uint32
+	for i := 0; i < MaxRows; i++ {
+		w = append(w, stubRow[:]...)
 	}
+	w = append(append(w, stubDone[:]...), stubTrain[:]...)
+	b := make([]byte, 4*len(w))
+	for i, x := range w {
+		binary.LittleEndian.PutUint32(b[4*i:], x)
+	}
+	return b
+}()
+
+// writeStub writes the batch stub for l's rows into b (its start), for
+// an arena at base.
+func writeStub(b []byte, l *layout, base uint64) {
+	pair, forward, _, size := stubLayout(l.rows)
+	in, out := base+uint64(l.input.off), base+uint64(l.output.off)
+	for i := 0; i < l.rows; i++ {
+		binary.LittleEndian.PutUint64(b[16*i:], in+uint64(i*l.inStride))
+		binary.LittleEndian.PutUint64(b[16*i+8:], out+uint64(i*l.outStride))
+	}
+	binary.LittleEndian.PutUint64(b[pair:], base+uint64(l.state.off))
+	binary.LittleEndian.PutUint64(b[pair+8:], base+uint64(l.scratch.off))
+	copy(b[forward:size], stubCode[len(stubCode)-(size-forward):])
 }

@@ -27,15 +27,19 @@ var ErrNoEntry = errors.New("the muscle has no such entry")
 
 // Space is one muscle's arena and translation regime.
 type Space struct {
-	raw    []byte // the allocation; mem is its page-aligned part
-	mem    []byte
-	base   uint64
-	l      layout
-	ttbr   uint64
-	entry  [2]uint64 // virtual addresses of forward and train; 0: none
-	frame  frame
+	raw   []byte // the allocation; mem is its page-aligned part
+	mem   []byte
+	base  uint64
+	l     layout
+	ttbr  uint64
+	entry [2]uint64 // virtual addresses of forward and train; 0: none
+	frame frame
+	// calls are forward's and train's single calls, batch a batch (what
+	// the trampoline reads besides the frame)
+	calls  [2]call
+	batch  call
 	budget uint64 // counter ticks per call
-	stub   uint64 // virtual address of batchStub
+	stub   uint64 // virtual address of the batch stub (writeStub)
 	// maxBatch, when not 0, bounds the rows or steps of one batch
 	// (SetBatchLimit)
 	maxBatch int
@@ -45,23 +49,17 @@ type Space struct {
 	// id names this Space among every one New made (never reused), for
 	// the last-entered check (enterRegime)
 	id uint64
-	// wipe: the lengths the trampoline zeroes of the output, scratch and
-	// target before a single call, 0 where the buffer is empty or large
-	// (then Call clears it in Go, whose clear is faster for those, and
-	// large is set)
-	wipe  [3]uint64
-	large bool
 	// input, output, scratch, target: Input() ... Target(), sliced once
 	input, output, scratch, target []byte
-	// inPtr, outPtr, targetPtr and their lengths in float32 values, for
-	// CallFloats
-	inPtr, outPtr, targetPtr unsafe.Pointer
-	inN, outN, targetN       int
+	// inN, outN, targetN: the input, output and target in float32
+	// values, for CallFloats
+	inN, outN, targetN int
 }
 
-// wipeMax is the largest buffer the trampoline zeroes (16 bytes a store);
-// Go's clear (DC ZVA) zeroes larger ones.
-const wipeMax = 512
+// wipeBlock is what the trampoline zeroes a store (an st1 of four zeroed
+// vector registers): each wipe is its buffer rounded up to it, inside the
+// buffer's pages.
+const wipeBlock = 64
 
 // spaces counts the Spaces New made; entered is the id of the one whose
 // EL1&0 regime the trampoline wrote last (0: none). The referee calls
@@ -91,7 +89,7 @@ func New(spec Spec) (*Space, error) {
 	s.mem = s.raw[skip : skip+uint64(l.size)]
 	s.base = p + skip
 	copy(s.mem[l.code.off:], spec.Code)
-	writeStub(s.mem[l.stubOff:l.code.end()])
+	writeStub(s.mem[l.stubOff:l.code.end()], &l, s.base)
 	syncCode(s.base+uint64(l.code.off), uint64(l.code.size))
 	copy(s.mem[l.state.off:], spec.State)
 	copy(s.mem[l.initial.off:], spec.State)
@@ -107,7 +105,7 @@ func New(spec Spec) (*Space, error) {
 	if s.entry[Forward] == 0 {
 		return nil, fmt.Errorf("forward entry %#x is not an instruction of the %d-byte code", spec.ForwardEntry, len(spec.Code))
 	}
-	s.frame = frame{ttbr0: s.ttbr, vbar1: s.addr(l.vectors), fpcr: FPCR}
+	s.frame = frame{ttbr0: s.ttbr, vbar1: s.addr(l.vectors)}
 	s.frame.args[muscle.RegInput] = s.addr(l.input)
 	s.frame.args[muscle.RegOutput] = s.addr(l.output)
 	s.frame.args[muscle.RegState] = s.addr(l.state)
@@ -117,19 +115,26 @@ func New(spec Spec) (*Space, error) {
 	spaces++
 	s.id = spaces
 	s.input, s.output, s.scratch, s.target = s.buf(l.input), s.buf(l.output), s.buf(l.scratch), s.buf(l.target)
-	s.inPtr, s.inN = unsafe.Pointer(&s.mem[l.input.off]), len(s.input)/4
-	s.outPtr, s.outN = unsafe.Pointer(&s.mem[l.output.off]), len(s.output)/4
-	s.targetPtr, s.targetN = unsafe.Pointer(&s.mem[l.target.off]), len(s.target)/4
-	for i, r := range []region{l.output, l.scratch, l.target} {
-		if n := stride(r.used); n <= wipeMax && n <= r.size {
-			s.wipe[i] = uint64(n)
-		} else {
-			s.large = true
+	s.inN, s.outN, s.targetN = len(s.input)/4, len(s.output)/4, len(s.target)/4
+	for e := range s.calls { // (a batch's call wipes nothing: Batch clears in Go)
+		c := &s.calls[e]
+		c.entry = s.entry[e]
+		c.copies[0].dst, c.copies[1].dst, c.copies[2].src = s.addr(l.input), s.addr(l.target), s.addr(l.output)
+		for i, r := range []region{l.output, l.scratch, l.target} {
+			if i < 2 || Entry(e) != Train { // train's target is the caller's
+				c.wipe[i] = [2]uint64{s.addr(r), uint64(wipeLen(r))}
+			}
 		}
-		s.frame.wipe[i][0] = s.addr(r)
 	}
 	return s, nil
 }
+
+// wipeLen is how much of r the trampoline zeroes: what the muscle was
+// promised, rounded up to wipeBlock (a page holds whole blocks, so this
+// stays inside r's pages; beyond used lie padding and, in the output, the
+// rows of a batch, which hold nothing during a single call: it runs with
+// at most one dirty row).
+func wipeLen(r region) int { return (r.used + wipeBlock - 1) &^ (wipeBlock - 1) }
 
 // ArenaSize is the memory New allocates for spec (the arena, its tables
 // and the alignment slack), computed without allocating: the loader checks
@@ -237,10 +242,10 @@ func (e *BatchError) Unwrap() error { return e.Err }
 
 // ErrBatchRegisters is a batch that returned with its row counter (x19,
 // which the ABI forbids a muscle to write) not at the batch's end: the
-// muscle left through ReturnAddress itself. (A muscle that forges the
-// counter can end its batch early unnoticed; that only spoils its own
-// outputs, as writing wrong ones would.)
-var ErrBatchRegisters = errors.New("the batch ended before its last row: the muscle wrote the caller's registers (x19-x30)")
+// muscle wrote the counter, or left through ReturnAddress itself. (A
+// muscle that forges the counter can end its batch early unnoticed; that
+// only spoils its own outputs, as writing wrong ones would.)
+var ErrBatchRegisters = errors.New("the batch's row counter did not end at its last row: the muscle wrote the caller's registers (x19-x30)")
 
 // batchCheck sets up the frame for a batch of k rows or steps of entry e,
 // whose input and output rows lie strides apart.
@@ -258,20 +263,18 @@ func (s *Space) batchCheck(e Entry, k int) error {
 	return nil
 }
 
-// batchFrame is the frame of a batch of k: the stub's registers, with the
-// row strides (0 for train, which repeats one step k times on row 0) and
-// the deadline of k calls.
+// batchFrame is the frame of a batch of k: the stub's registers (its
+// entry for forward the block k rows before the end, so that it runs rows
+// 0..k-1; for train its loop over row 0) and the deadline of k calls.
 func (s *Space) batchFrame(e Entry, k int) {
-	f := &s.frame
-	inStride, outStride := uint64(s.l.inStride), uint64(s.l.outStride)
+	b := &s.batch
+	pair, forward, train, _ := stubLayout(s.l.rows)
+	b.entry = s.stub + uint64(forward+4*len(stubRow)*(s.l.rows-k))
 	if e == Train {
-		inStride, outStride = 0, 0
+		b.entry = s.stub + uint64(train)
 	}
-	f.entry = s.stub
-	f.budget = s.budget * uint64(k)
-	n := uint64(k)
-	f.batch = [10]uint64{-n, n, f.args[muscle.RegInput] + n*inStride, inStride, f.args[muscle.RegOutput] + n*outStride, outStride,
-		s.entry[e], f.args[muscle.RegState], f.args[muscle.RegScratch], f.args[muscle.RegTarget]}
+	b.budget = s.budget * uint64(k)
+	b.batch = [10]uint64{0: -uint64(k), 1: uint64(k), 2: s.stub, 3: s.stub + uint64(pair), 6: s.entry[e], 9: s.frame.args[muscle.RegTarget]}
 }
 
 // batchResult turns a batch's outcome into nil or a *BatchError: the row
@@ -283,7 +286,6 @@ func (s *Space) batchResult(e Entry, k int) error {
 	if r := int64(f.row) + int64(k); r >= 0 && r < int64(k) {
 		row = int(r)
 	}
-	f.batch = [10]uint64{}
 	if f.ok == 0 { // not the stub's final ret
 		code, size := s.CodeRange()
 		if flt := decode(f.outcome(), code, size); flt != nil {
@@ -320,7 +322,10 @@ func (s *Space) HasEntry(e Entry) bool { return s.entry[e] != 0 }
 func (s *Space) ArenaBytes() int { return s.l.size }
 
 // SetBudget sets the deadline of each call, in generic-timer ticks.
-func (s *Space) SetBudget(ticks uint64) { s.budget = ticks }
+func (s *Space) SetBudget(ticks uint64) {
+	s.budget = ticks
+	s.calls[Forward].budget, s.calls[Train].budget = ticks, ticks
+}
 
 // ResetState puts the sealed initial state back.
 func (s *Space) ResetState() {
@@ -332,6 +337,7 @@ func (s *Space) ResetState() {
 func (s *Space) Wipe() {
 	clear(s.raw)
 	s.entry = [2]uint64{}
+	s.calls = [2]call{}
 	if entered == s.id {
 		entered = 0 // the next call writes the regime and flushes the TLB
 	}
@@ -345,51 +351,53 @@ func (s *Space) CodeRange() (start, size uint64) {
 // frame is what the EL3 trampoline reads and writes; call_arm64.s uses its
 // offsets (go_asm.h).
 type frame struct {
-	// set up by New and Call; args[r] is the value of xr on entry
+	// set up by New; args[r] is the value of xr on entry
 	// (muscle.RegInput...RegTarget)
-	entry                uint64
-	args                 [muscle.NumArgs]uint64
-	ttbr0, vbar1, budget uint64
-	fpcr                 uint64
+	args         [muscle.NumArgs]uint64
+	ttbr0, vbar1 uint64
 	// regime is not 0 when the trampoline must write the EL1&0 regime
-	// (another space was entered last: Space.enterRegime)
+	// (another space was entered last: Space.enterRegime); the
+	// trampoline clears it
 	regime uint64
-	// wipe is the address and length (a multiple of 16, 0 for none) of
-	// the output, scratch and target the trampoline zeroes before the
-	// muscle runs (Space.Call)
-	wipe [3][2]uint64
-	// copies is enter's second argument, for leave (a stack address,
-	// valid only during enter); ok is set by a normal return
-	copies, ok uint64
-	// batch is x19..x28 on entry for a batch (batchStub), all zero for a
-	// single call; row is x19 at the end
-	batch [10]uint64
-	row   uint64
-	// the referee's thread registers, which the call zeroes
-	tpidr, tpidrro uint64
+	// call is enter's second argument (the *call), for leave: valid only
+	// during enter; ok is not 0 after a normal return
+	call, ok uint64
+	// row is x19 at the end (a batch's row counter)
+	row uint64
 	// the referee's state, saved on entry and restored on the way back
-	sp, g, fp, lr, daif, vbar3, scr, gofpcr uint64
+	// (in the pairs enter stores)
+	sp, g, fp, lr, daif, gofpcr, vbar3, scr uint64
 	// how the call ended
 	vector, esr3, esr1, elr1, far1, timer uint64
 }
 
-// copies are what the trampoline copies (Space.CallCopy), enter's second
-// argument: the caller's input and target in before the muscle runs, the
-// output out after a normal return.
+// call is what one entry into the muscle needs besides the frame: a single
+// call of forward or train (Space.calls, set up by New and SetBudget; the
+// copies by each CallFloats) or a batch (Space.batch, by Batch).
+type call struct {
+	// entry is where eret goes, budget the deadline in counter ticks
+	entry, budget uint64
+	// wipe is the address and length (wipeLen, 0 for none) of the
+	// output, scratch and (forward) target the trampoline zeroes before
+	// the muscle runs
+	wipe [3][2]uint64
+	// copies are the caller's input and train's target in, the output out
+	copies copies
+	// batch is x19..x28 on entry for a batch (writeStub), all zero for a
+	// single call (x20, rows, tells the trampoline which)
+	batch [10]uint64
+}
+
+// copies are what the trampoline copies (Space.CallFloats): the caller's
+// input and target in before the muscle runs, the output out after a
+// normal return.
 type copies [3]span
 
 // span is one copy the trampoline makes: n bytes (a multiple of 4) from
-// src to dst.
-type span struct {
-	src, dst unsafe.Pointer
-	n        uint64
-}
-
-// spanOf is the copy of src (n4 float32 values) to dst, as long as the
-// shorter of the two (the ABI's buffers hold float32).
-func spanOf(dst unsafe.Pointer, ndst int, src unsafe.Pointer, nsrc int) span {
-	return span{src: src, dst: dst, n: uint64(4 * min(ndst, nsrc))}
-}
+// address src to dst. The caller's side is a plain address: CallFloats
+// writes it after anything that could move a stack, and keeps the slices
+// alive across enter.
+type span struct{ src, dst, n uint64 }
 
 func (f *frame) outcome() outcome {
 	return outcome{vector: f.vector, esr3: f.esr3, esr1: f.esr1, elr1: f.elr1, far1: f.far1, timer: f.timer}

@@ -111,9 +111,16 @@ func TestNewRejects(t *testing.T) {
 func TestDecode(t *testing.T) {
 	const code, size = 0x4100_0000, 0x100
 	esr := func(ec, iss uint64) uint64 { return ec<<26 | iss }
-	smc := esr(ecSMC64, el1LowerSync)
+	smc := esr(ecSMC64, el1LowerSync) | 1<<25 // IL: a 32-bit instruction
 	if f := decode(outcome{vector: el3LowerSync, esr3: smc, esr1: esr(ecInstrAbort, fscTranslate), far1: ReturnAddress}, code, size); f != nil {
 		t.Fatalf("normal return decoded as %v", f)
+	}
+	// The normal return is exactly that syndrome (as the trampoline
+	// checks it): anything else at ReturnAddress is a fault.
+	for _, other := range []uint64{smc &^ (1 << 25), smc | 1<<16, smc | 1<<32} {
+		if f := decode(outcome{vector: el3LowerSync, esr3: other, esr1: esr(ecInstrAbort, fscTranslate), far1: ReturnAddress}, code, size); f == nil {
+			t.Errorf("ESR_EL3 %#x at ReturnAddress decoded as a normal return", other)
+		}
 	}
 	for _, c := range []struct {
 		o    outcome
@@ -179,5 +186,39 @@ func TestCallsStartClean(t *testing.T) {
 	}
 	if n, err := ArenaSize(spec); err != nil || n != s.ArenaBytes()+PageSize || n != len(s.raw) {
 		t.Errorf("ArenaSize %d, %v; New allocated %d", n, err, len(s.raw))
+	}
+}
+
+// TestCallSetup: New prepares each entry's call once: the copies' arena
+// side, the wipes (each buffer rounded up to wipeBlock inside its pages,
+// train's target not at all), the entry and the budget (SetBudget); a
+// batch's call wipes nothing.
+func TestCallSetup(t *testing.T) {
+	spec := testSpec()
+	spec.Output, spec.Scratch, spec.Target, spec.TrainEntry = 12, 4097, 4, 0
+	s, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetBudget(777)
+	at := func(r region) uint64 { return s.base + uint64(r.off) }
+	for e, want := range map[Entry][3]int{Forward: {64, 4160, 64}, Train: {64, 4160, 0}} {
+		c := &s.calls[e]
+		if c.entry != s.entry[e] || c.budget != 777 || c.batch != [10]uint64{} {
+			t.Errorf("%v: entry %#x budget %d batch %#x", e, c.entry, c.budget, c.batch)
+		}
+		if c.copies[0].dst != at(s.l.input) || c.copies[1].dst != at(s.l.target) || c.copies[2].src != at(s.l.output) {
+			t.Errorf("%v: copies %#x", e, c.copies)
+		}
+		for i, r := range []region{s.l.output, s.l.scratch, s.l.target} {
+			if w := c.wipe[i]; w[1] != uint64(want[i]) || w[1] != 0 && w[0] != at(r) || w[1] > uint64(r.size) {
+				t.Errorf("%v: wipe %d is %#x, want %d bytes at %#x", e, i, w, want[i], at(r))
+			}
+		}
+	}
+	for _, w := range s.batch.wipe {
+		if w[1] != 0 {
+			t.Errorf("a batch's call wipes %#x", s.batch.wipe)
+		}
 	}
 }

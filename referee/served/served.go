@@ -125,6 +125,10 @@ func (s *Muscle) May(e sandbox.Entry) error {
 // so a call depends only on x, y and the muscle's state. The sandbox's
 // trampoline copies x and y in and the output out (CallFloats). The caller
 // has checked May and the lengths of x and y. Nothing is allocated.
+// (nosplit: the hot path needs no more stack than CallFloats', which is
+// nosplit too.)
+//
+//go:nosplit
 func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
 	if err := s.Space.CallFloats(e, x, y, s.Out); err != nil {
 		s.Faults++
