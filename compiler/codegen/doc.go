@@ -47,14 +47,20 @@
 // comparisons by FCMP+FCSEL (scalar) or FCMxx+AND (vector), Where by
 // FCSEL or FCMEQ+BSL. The only branches are loop back-edges, so the
 // instruction count depends on the shapes alone; the same graph always
-// gives the same bytes.
+// gives the same bytes. Unrolled scalar kernels take four register sets
+// in turn, one per output element (unrolledSets), so the scheduler can
+// overlap neighbouring elements; an entry with fused dense layers is
+// compiled a second time with them split into passes, and the one that
+// executes fewer instructions is kept.
 //
 // Forwarding (forward_pass.go). Before scheduling, in each entry's
-// top-level code (outside every loop), a load from scratch or the output
-// that reads back what an earlier store of the block wrote is removed and
-// its readers read the stored register (moved into a spare vector register
-// when it is reused before the load), and scratch stores nothing can read
-// any more are removed; the executed count drops by the number removed.
+// top-level code (outside every loop), a load that reads back what an
+// earlier store of the block wrote to scratch or the output, or what an
+// earlier load of the block read, is removed and its readers read that
+// register (moved into a spare vector register when it is reused before
+// the load); scratch stores nothing can read any more are removed, and so
+// are instructions that rebuild a constant a register already holds
+// (consts_pass.go); the executed count drops by the number removed.
 //
 // Scheduling (schedule.go). Before assembly each entry's straight-line
 // blocks (between labels and branches) are reordered for the in-order
