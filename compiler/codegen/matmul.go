@@ -141,6 +141,25 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int) {
 	g.addr(A.X5, a, 4*i*n)
 	g.addr(A.X6, b, 4*j0)
+	if tail == 0 && n%4 == 0 && m%4 == 0 && 12*m+16*nq <= 65520 {
+		// Four rows of B an iteration, their four multipliers from one
+		// load of A (FMLA by element): three LD1Rs and pointer updates
+		// fewer per four rows, the same order of the sums.
+		g.loop(n/4, func() {
+			g.emit(A.Instr{Op: A.LDR, Rd: A.Q19, Rn: A.X5},
+				A.Instr{Op: A.ADDImm, Rd: A.X5, Rn: A.X5, Imm: 16})
+			for r := range 4 {
+				for c := range nq {
+					g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(8 + c), Rn: A.X6, Imm: int64(4*m*r + 16*c)})
+				}
+				for c := range nq {
+					g.emit(A.Instr{Op: A.VFMLAElem, Rd: A.VReg(c), Rn: A.VReg(8 + c), Rm: A.V19, Index: uint8(r)})
+				}
+			}
+			g.addImm(A.X6, A.X6, 16*m)
+		})
+		return
+	}
 	if tail == 0 && n%2 == 0 && m%4 == 0 && 4*m+16*nq <= 65520 {
 		// Two rows of B an iteration: one pointer update and one
 		// loop test fewer per row, the same order of the sums.
