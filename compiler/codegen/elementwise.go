@@ -63,6 +63,22 @@ var vecOps = map[ir.Op]A.Op{
 // elementwise emits v = op(args) into dst (contiguous).
 func (g *gen) elementwise(v *ir.Value, args []operand, dst loc) {
 	n := v.Shape.Size()
+	if v.Op == ir.OpDiv && args[1].cons != nil {
+		// By constant powers of two: multiply by their exact reciprocals
+		// (the same bits; a division takes many cycles).
+		recip := make([]float32, len(args[1].cons))
+		ok := true
+		for i, c := range args[1].cons {
+			recip[i], ok = exactReciprocal(c)
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			v = &ir.Value{Op: ir.OpMul, Shape: v.Shape}
+			args = []operand{args[0], {shape: args[1].shape, cons: recip}}
+		}
+	}
 	if n >= copyLoopMin && g.materialize != nil {
 		// Many elements read through views: copy them contiguously
 		// first (loops), so that the kernel loops too.

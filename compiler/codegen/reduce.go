@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"math"
+
 	A "github.com/muscles/referee/compiler/arm64"
 	"github.com/muscles/referee/compiler/ir"
 )
@@ -21,22 +23,44 @@ func (g *gen) reduce(v *ir.Value, x operand, dst loc) {
 		g.reduceLoop(v, op, g.materialize(x), dst, outer, n, inner)
 		return
 	}
+	// Unrolled: each result in the next register set (unrolledSets), the
+	// first two elements combined by one instruction; a mean over a
+	// power-of-two count multiplies by its exact reciprocal (the same
+	// bits as the division).
 	for o := range outer {
 		for i := range inner {
-			for j := range n {
-				e := g.fetch(A.S1, x, (o*n+j)*inner+i)
-				if j == 0 {
-					g.emit(op1(A.FMOV, A.S0, e))
-				} else {
-					g.emit(op2(op, A.S0, A.S0, e))
-				}
+			set := unrolledSets[(o*inner+i)%len(unrolledSets)]
+			acc := set[0]
+			at := func(j int) int { return (o*n+j)*inner + i }
+			if n == 1 {
+				g.emit(op1(A.FMOV, acc, g.fetch(set[1], x, at(0))))
+			} else {
+				g.emit(op2(op, acc, g.fetch(set[1], x, at(0)), g.fetch(set[2], x, at(1))))
+			}
+			for j := 2; j < n; j++ {
+				g.emit(op2(op, acc, acc, g.fetch(set[1+j%2], x, at(j))))
 			}
 			if v.Op == ir.OpReduceMean {
-				g.emit(op2(A.FDIV, A.S0, A.S0, g.k(float32(n))))
+				if r, ok := exactReciprocal(float32(n)); ok {
+					g.emit(op2(A.FMUL, acc, acc, g.k(r)))
+				} else {
+					g.emit(op2(A.FDIV, acc, acc, g.k(float32(n))))
+				}
 			}
-			g.strS(A.S0, dst, 4*(o*inner+i))
+			g.strS(acc, dst, 4*(o*inner+i))
 		}
 	}
+}
+
+// exactReciprocal returns 1/c when c is a power of two whose reciprocal is
+// a normal float32: then x/c and x*(1/c) round the same exact value, so
+// they are the same bits for every x.
+func exactReciprocal(c float32) (float32, bool) {
+	frac, exp := math.Frexp(float64(c))
+	if math.Abs(frac) != 0.5 || exp < -124 || exp > 127 {
+		return 0, false
+	}
+	return 1 / c, true
 }
 
 // reduceLoop is reduce over a contiguous operand: x5 walks one result's
