@@ -194,10 +194,19 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 		m, isMem := in.Mem()
 		fpLoad := isMem && !m.Store && in.Op == A.LDR && knownBase(m.Base) && isFP(in.Rd)
 		if fpLoad {
-			for _, s := range known {
-				if s.m.Base != m.Base || s.m.Off != m.Off || s.m.Size != m.Size || regClassOf(s.reg) != regClassOf(in.Rd) {
-					continue
+			// The bytes' values still in their registers first, then one
+			// to relocate.
+			same := func(s stored) bool {
+				return s.m.Base == m.Base && s.m.Off == m.Off && s.m.Size == m.Size && regClassOf(s.reg) == regClassOf(in.Rd)
+			}
+			pick := -1
+			for i, s := range known {
+				if same(s) && (pick < 0 || (known[pick].clob >= 0 && s.clob < 0)) {
+					pick = i
 				}
+			}
+			if pick >= 0 {
+				s := known[pick]
 				if s.clob < 0 {
 					if last, ok := renameLoad(ins, drop, k, end, s.reg, endsRet); ok {
 						drop[k] = true
@@ -208,7 +217,6 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 					known = slices.DeleteFunc(known, func(o stored) bool { return o.reg.Unit() == f })
 					known = append(known, stored{s.m, withUnit(s.reg, f), s.prod, -1})
 				}
-				break
 			}
 			if drop[k] {
 				continue

@@ -441,3 +441,28 @@ func TestForwardLoads(t *testing.T) {
 		t.Errorf("store to bytes 12..16 kept a load of 8..12")
 	}
 }
+
+// TestForwardRelocatedTwice: after a stored value moves to a spare
+// register for one load, a second load of the same bytes reads that
+// register too (not the stale entry of the register it left).
+func TestForwardRelocatedTwice(t *testing.T) {
+	prog := []A.Instr{
+		{Op: A.FMUL, Rd: A.S0, Rn: A.S1, Rm: A.S1},
+		{Op: A.STR, Rd: A.S0, Rn: A.X3, Imm: 4},
+		{Op: A.FADD, Rd: A.S0, Rn: A.S0, Rm: A.S1},
+		{Op: A.STR, Rd: A.S0, Rn: A.X1},
+		{Op: A.LDR, Rd: A.S2, Rn: A.X3, Imm: 4},
+		{Op: A.FNEG, Rd: A.S3, Rn: A.S2},
+		{Op: A.STR, Rd: A.S3, Rn: A.X1, Imm: 4},
+		{Op: A.LDR, Rd: A.S4, Rn: A.X3, Imm: 4},
+		{Op: A.FABS, Rd: A.S5, Rn: A.S4},
+		{Op: A.STR, Rd: A.S5, Rn: A.X1, Imm: 8},
+		{Op: A.RET},
+	}
+	got, n := forwarded(prog)
+	for _, in := range got {
+		if in.Op == A.LDR {
+			t.Fatalf("a load is left (removed %d):\n%v", n, got)
+		}
+	}
+}
