@@ -117,29 +117,24 @@ func sameConsts(ins []A.Instr, drop, inLoop, labelled []bool) {
 			continue
 		}
 		if in.Op == A.MOVZ {
-			// The group MOVZ, MOVK... of one register, evaluated whole.
-			j, t := i+1, &constKnown{gpr: map[int]uint64{}, vec: map[int]vecVal{}}
-			t.apply(in)
-			for j < len(ins) && !labelled[j] && !inLoop[j] && !drop[j] && ins[j].Op == A.MOVK && ins[j].Rd == in.Rd {
-				t.apply(ins[j])
-				j++
+			// The group MOVZ, MOVK... of one register, evaluated whole:
+			// the value it leaves, and the index after it.
+			v, j := uint64(in.Imm)<<in.Shift, i+1
+			for ; j < len(ins) && !labelled[j] && !inLoop[j] && !drop[j] && ins[j].Op == A.MOVK && ins[j].Rd == in.Rd; j++ {
+				v = v&^(uint64(0xffff)<<ins[j].Shift) | uint64(ins[j].Imm)<<ins[j].Shift
 			}
-			if v, ok := t.gpr[in.Rd.Unit()]; ok {
-				if cur, known := k.gpr[in.Rd.Unit()]; known && cur == v {
-					for g := i; g < j; g++ {
-						drop[g] = true
-					}
-					i = j - 1
-					continue
-				}
-			}
+			cur, known := k.gpr[in.Rd.Unit()]
 			for g := i; g < j; g++ {
-				k.apply(ins[g])
+				if known && cur == v {
+					drop[g] = true
+				} else {
+					k.apply(ins[g])
+				}
 			}
 			i = j - 1
 			continue
 		}
-		if gpr, vec, isVec, ok := k.constResult(in); ok && in.Op != A.MOVK && k.holds(in, gpr, vec, isVec) {
+		if gpr, vec, isVec, ok := k.constResult(in); ok && k.holds(in, gpr, vec, isVec) {
 			drop[i] = true
 			continue
 		}

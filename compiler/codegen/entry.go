@@ -2,7 +2,9 @@ package codegen
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,15 +116,27 @@ func root(v *ir.Value) *ir.Value {
 // what the forwarding pass makes of the neighbouring kernels, which the
 // per-kernel choice of denseUnrolledBest cannot see.
 func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
-	e, err := st.compileEntryWith(spec, false)
-	if err != nil || !hasDense(spec.g) {
-		return e, err
+	if !hasDense(spec.g) {
+		return st.compileEntryWith(spec, false)
 	}
-	split, err := st.compileEntryWith(spec, true)
+	// Each try adds the constant slots it uses to its own copy of the
+	// layout; the one kept becomes the layout.
+	other := st.clone()
+	e, err := st.compileEntryWith(spec, false)
+	if err != nil {
+		return nil, err
+	}
+	split, err := other.compileEntryWith(spec, true)
 	if err != nil || split.run >= e.run {
 		return e, nil
 	}
+	*st = *other
 	return split, nil
+}
+
+// clone returns a copy of the layout that can grow on its own.
+func (st *stateLayout) clone() *stateLayout {
+	return &stateLayout{slots: slices.Clone(st.slots), size: st.size, byName: maps.Clone(st.byName), consts: maps.Clone(st.consts)}
 }
 
 // hasDense reports whether g has a fused dense layer.

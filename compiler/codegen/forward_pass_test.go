@@ -95,6 +95,18 @@ func TestForwardRelocates(t *testing.T) {
 	if n != 2 || !slices.Equal(got, want) {
 		t.Fatalf("removed %d, got\n%v\nwant\n%v", n, got, want)
 	}
+	// A second load of the same bytes reads the spare register too, not
+	// the stale entry of the register the value left.
+	twice := slices.Insert(slices.Clone(prog), len(prog)-1,
+		A.Instr{Op: A.LDR, Rd: A.S4, Rn: A.X3, Imm: 4},
+		A.Instr{Op: A.FABS, Rd: A.S5, Rn: A.S4},
+		A.Instr{Op: A.STR, Rd: A.S5, Rn: A.X1, Imm: 8})
+	got, n = forwarded(twice)
+	for _, in := range got {
+		if in.Op == A.LDR {
+			t.Fatalf("a load is left (removed %d):\n%v", n, got)
+		}
+	}
 	// A producer that reads its destination (FMLA) is not moved.
 	prog[0] = A.Instr{Op: A.VFMLA, Rd: A.V0, Rn: A.V1, Rm: A.V1}
 	if got, _ := forwarded(prog); !slices.Contains(got, prog[4]) {
@@ -439,30 +451,5 @@ func TestForwardLoads(t *testing.T) {
 	// A store to other bytes of the state does not keep it.
 	if _, n := forwarded(mk(A.Instr{Op: A.STR, Rd: A.S7, Rn: A.X2, Imm: 12})); n != 1 {
 		t.Errorf("store to bytes 12..16 kept a load of 8..12")
-	}
-}
-
-// TestForwardRelocatedTwice: after a stored value moves to a spare
-// register for one load, a second load of the same bytes reads that
-// register too (not the stale entry of the register it left).
-func TestForwardRelocatedTwice(t *testing.T) {
-	prog := []A.Instr{
-		{Op: A.FMUL, Rd: A.S0, Rn: A.S1, Rm: A.S1},
-		{Op: A.STR, Rd: A.S0, Rn: A.X3, Imm: 4},
-		{Op: A.FADD, Rd: A.S0, Rn: A.S0, Rm: A.S1},
-		{Op: A.STR, Rd: A.S0, Rn: A.X1},
-		{Op: A.LDR, Rd: A.S2, Rn: A.X3, Imm: 4},
-		{Op: A.FNEG, Rd: A.S3, Rn: A.S2},
-		{Op: A.STR, Rd: A.S3, Rn: A.X1, Imm: 4},
-		{Op: A.LDR, Rd: A.S4, Rn: A.X3, Imm: 4},
-		{Op: A.FABS, Rd: A.S5, Rn: A.S4},
-		{Op: A.STR, Rd: A.S5, Rn: A.X1, Imm: 8},
-		{Op: A.RET},
-	}
-	got, n := forwarded(prog)
-	for _, in := range got {
-		if in.Op == A.LDR {
-			t.Fatalf("a load is left (removed %d):\n%v", n, got)
-		}
 	}
 }

@@ -48,10 +48,16 @@ GLOBL ·rot8(SB), RODATA|NOPTR, $16
 	VTRN1	t3.D2, t1.D2, a1.D2; \
 	VTRN2	t3.D2, t1.D2, a3.D2
 
-// G4 is the G function on four columns (or diagonals) at once, step by
-// step; x0..x3 and y0..y3 are the offsets in the message area (R5) of the
-// two message words each G adds.
-#define G4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3, x0, x1, x2, x3, y0, y1, y2, y3) \
+// ROTD16 and ROTD8 rotate each word of d right by 16 (a halfword swap) and
+// by 8 (the byte shuffle in V16).
+#define ROTD16(d) VREV32	d.H8, d.H8
+#define ROTD8(d) VTBL	V16.B16, [d.B16], d.B16
+
+// HALFG is one half of the G function on four columns (or diagonals) at
+// once, step by step: a += b + m (m at offsets x0..x3 of the message area,
+// R5), d = (d ^ a) rotated by ROTD, c += d, b = (b ^ c) rotated right by
+// rb (a shift left by 32-rb, then a shift right by rb inserted).
+#define HALFG(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3, x0, x1, x2, x3, ROTD, shl, rb) \
 	FMOVQ	x0(R5), F20; \
 	FMOVQ	x1(R5), F21; \
 	FMOVQ	x2(R5), F22; \
@@ -68,10 +74,10 @@ GLOBL ·rot8(SB), RODATA|NOPTR, $16
 	VEOR	a1.B16, d1.B16, d1.B16; \
 	VEOR	a2.B16, d2.B16, d2.B16; \
 	VEOR	a3.B16, d3.B16, d3.B16; \
-	VREV32	d0.H8, d0.H8; \
-	VREV32	d1.H8, d1.H8; \
-	VREV32	d2.H8, d2.H8; \
-	VREV32	d3.H8, d3.H8; \
+	ROTD(d0); \
+	ROTD(d1); \
+	ROTD(d2); \
+	ROTD(d3); \
 	VADD	d0.S4, c0.S4, c0.S4; \
 	VADD	d1.S4, c1.S4, c1.S4; \
 	VADD	d2.S4, c2.S4, c2.S4; \
@@ -80,50 +86,20 @@ GLOBL ·rot8(SB), RODATA|NOPTR, $16
 	VEOR	c1.B16, b1.B16, V25.B16; \
 	VEOR	c2.B16, b2.B16, V26.B16; \
 	VEOR	c3.B16, b3.B16, V27.B16; \
-	VSHL	$20, V24.S4, b0.S4; \
-	VSHL	$20, V25.S4, b1.S4; \
-	VSHL	$20, V26.S4, b2.S4; \
-	VSHL	$20, V27.S4, b3.S4; \
-	VSRI	$12, V24.S4, b0.S4; \
-	VSRI	$12, V25.S4, b1.S4; \
-	VSRI	$12, V26.S4, b2.S4; \
-	VSRI	$12, V27.S4, b3.S4; \
-	FMOVQ	y0(R5), F20; \
-	FMOVQ	y1(R5), F21; \
-	FMOVQ	y2(R5), F22; \
-	FMOVQ	y3(R5), F23; \
-	VADD	b0.S4, a0.S4, a0.S4; \
-	VADD	b1.S4, a1.S4, a1.S4; \
-	VADD	b2.S4, a2.S4, a2.S4; \
-	VADD	b3.S4, a3.S4, a3.S4; \
-	VADD	V20.S4, a0.S4, a0.S4; \
-	VADD	V21.S4, a1.S4, a1.S4; \
-	VADD	V22.S4, a2.S4, a2.S4; \
-	VADD	V23.S4, a3.S4, a3.S4; \
-	VEOR	a0.B16, d0.B16, d0.B16; \
-	VEOR	a1.B16, d1.B16, d1.B16; \
-	VEOR	a2.B16, d2.B16, d2.B16; \
-	VEOR	a3.B16, d3.B16, d3.B16; \
-	VTBL	V16.B16, [d0.B16], d0.B16; \
-	VTBL	V16.B16, [d1.B16], d1.B16; \
-	VTBL	V16.B16, [d2.B16], d2.B16; \
-	VTBL	V16.B16, [d3.B16], d3.B16; \
-	VADD	d0.S4, c0.S4, c0.S4; \
-	VADD	d1.S4, c1.S4, c1.S4; \
-	VADD	d2.S4, c2.S4, c2.S4; \
-	VADD	d3.S4, c3.S4, c3.S4; \
-	VEOR	c0.B16, b0.B16, V24.B16; \
-	VEOR	c1.B16, b1.B16, V25.B16; \
-	VEOR	c2.B16, b2.B16, V26.B16; \
-	VEOR	c3.B16, b3.B16, V27.B16; \
-	VSHL	$25, V24.S4, b0.S4; \
-	VSHL	$25, V25.S4, b1.S4; \
-	VSHL	$25, V26.S4, b2.S4; \
-	VSHL	$25, V27.S4, b3.S4; \
-	VSRI	$7, V24.S4, b0.S4; \
-	VSRI	$7, V25.S4, b1.S4; \
-	VSRI	$7, V26.S4, b2.S4; \
-	VSRI	$7, V27.S4, b3.S4
+	VSHL	$shl, V24.S4, b0.S4; \
+	VSHL	$shl, V25.S4, b1.S4; \
+	VSHL	$shl, V26.S4, b2.S4; \
+	VSHL	$shl, V27.S4, b3.S4; \
+	VSRI	$rb, V24.S4, b0.S4; \
+	VSRI	$rb, V25.S4, b1.S4; \
+	VSRI	$rb, V26.S4, b2.S4; \
+	VSRI	$rb, V27.S4, b3.S4
+
+// G4 is the G function on four columns (or diagonals): x0..x3 and y0..y3
+// are the offsets of the two message words each G adds.
+#define G4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3, x0, x1, x2, x3, y0, y1, y2, y3) \
+	HALFG(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3, x0, x1, x2, x3, ROTD16, 20, 12); \
+	HALFG(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3, y0, y1, y2, y3, ROTD8, 25, 7)
 
 // ROUND is one round: the columns, then the diagonals, with the message
 // words at offsets m0..m15 (the round's permutation of the block).

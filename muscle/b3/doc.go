@@ -1,6 +1,7 @@
-// Package b3 is the BLAKE3 the referee computes over whole blobs on every
-// boot (a muscle's hash in the bundle index, its keyed nonce check, its
-// state's hash), and the derive_key of its short key material.
+// Package b3 is the BLAKE3 the referee hashes with: over whole blobs on
+// every boot (a muscle's hash in the bundle index, its keyed nonce check,
+// its state's hash), over the sealed store's payload at every save, the
+// audit chain, and the derive_key of a muscle's short key material.
 //
 // It gives the same results as lukechampine.com/blake3, which the tests
 // check it against; it exists because that package has assembly for amd64
@@ -14,6 +15,7 @@
 //
 // Only what the referee needs is here: 32-byte outputs, unkeyed and keyed
 // hashing, and derive_key with a context and material of at most one chunk
-// each (longer ones fall back to lukechampine.com/blake3). Hashes of small
-// inputs elsewhere keep using that package.
+// each (longer ones fall back to lukechampine.com/blake3). The derivations
+// from the master-key record, the 16-byte boot id and the host tools keep
+// using that package.
 package b3

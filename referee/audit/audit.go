@@ -60,7 +60,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"lukechampine.com/blake3"
+	"github.com/muscles/referee/muscle/b3"
 )
 
 // HashSize is the size of an entry hash and of the head's authenticator.
@@ -160,7 +160,7 @@ type Entry struct {
 // hashEntry hashes an entry's fields, each length-prefixed, after its
 // predecessor's hash.
 func hashEntry(e *Entry) Hash {
-	h := blake3.New(HashSize, nil)
+	h := b3.New()
 	var n [8]byte
 	h.Write(e.Prev[:])
 	binary.LittleEndian.PutUint64(n[:], e.Seq)
@@ -172,9 +172,7 @@ func hashEntry(e *Entry) Hash {
 		h.Write(n[:])
 		h.Write([]byte(s))
 	}
-	var out Hash
-	h.Sum(out[:0])
-	return out
+	return h.Sum()
 }
 
 // Head is what a head line states about the log.
@@ -196,7 +194,7 @@ const (
 // authenticate is the head's authenticator: keyed BLAKE3 over the domain
 // (open or final), the boot id, the number of entries and the last hash.
 func authenticate(key *[32]byte, h *Head) Hash {
-	m := blake3.New(HashSize, key[:])
+	m := b3.NewKeyed(key)
 	if h.Final {
 		m.Write([]byte(domainFinal))
 	} else {
@@ -207,9 +205,7 @@ func authenticate(key *[32]byte, h *Head) Hash {
 	binary.LittleEndian.PutUint64(n[:], h.Count)
 	m.Write(n[:])
 	m.Write(h.Last[:])
-	var out Hash
-	m.Sum(out[:0])
-	return out
+	return m.Sum()
 }
 
 // Log is an append-only chain of entries, bounded as the package comment

@@ -7,8 +7,6 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"lukechampine.com/blake3"
-
 	"github.com/muscles/referee/muscle"
 	"github.com/muscles/referee/muscle/b3"
 )
@@ -121,11 +119,10 @@ func seal(k *muscle.StateKeys, h Header, payload []byte) ([]byte, error) {
 	h.Length = uint32(len(payload))
 	h.StoreID = k.StoreID
 	h.Nonce = [nonceSize]byte{}
-	nh := blake3.New(32, k.Nonce[:])
+	nh := b3.NewKeyed(&k.Nonce)
 	nh.Write(h.marshal())
 	nh.Write(payload)
-	var sum [32]byte
-	nh.Sum(sum[:0])
+	sum := nh.Sum()
 	copy(h.Nonce[:], sum[:])
 	hdr := h.marshal()
 	aead, err := newAEAD(k)
