@@ -32,7 +32,9 @@
 // whose work grows with a dimension beyond a small bound is a loop with a
 // fixed trip count (SUBS/B.NE on x11; x16 counts the rows of a loop
 // around loops). Elementwise ops use NEON (.4s) when the op has a vector
-// form and the operands are contiguous (uniform constants are DUPed):
+// form and the operands are contiguous (uniform constants are DUPed, a
+// broadcast scalar is loaded once and DUPed, or multiplied by element;
+// unrolled, a chunk may read four consecutive elements of a view):
 // unrolled chunks of four below vecLoopChunks chunks, else a loop of
 // vecUnroll chunks an iteration with post-incremented pointers; a scalar
 // loop for 64+ contiguous elements without a vector form, and fully

@@ -11,8 +11,9 @@ import (
 // Elementwise kernels: binary and unary ops, Pow and Where. Three
 // strategies, chosen from the shapes only:
 //   - NEON, unrolled in chunks of four (tail in scalar code), when the op
-//     has a vector form and every operand is contiguous or a uniform
-//     constant;
+//     has a vector form and every operand is contiguous, a uniform
+//     constant, a broadcast scalar (loaded once) or, unrolled, read four
+//     consecutive elements a chunk (a row broadcast);
 //   - a scalar loop (post-increment loads and stores, fixed trip count)
 //     for 64 or more elements whose operands are contiguous or uniform;
 //   - fully unrolled scalar code otherwise, reading each operand element
@@ -79,12 +80,17 @@ func (g *gen) elementwise(v *ir.Value, args []operand, dst loc) {
 			args = []operand{args[0], {shape: args[1].shape, cons: recip}}
 		}
 	}
+	_, vec := vecOps[v.Op]
+	if v.Op == ir.OpPow && v.Exponent == 1 {
+		vec = true
+	}
 	if n >= copyLoopMin && g.materialize != nil {
 		// Many elements read through views: copy them contiguously
-		// first (loops), so that the kernel loops too.
+		// first (loops), so that the kernel loops too (the NEON loop
+		// reads a splat as it is).
 		args = append([]operand(nil), args...)
 		for j, a := range args {
-			if _, u := a.uniform(); !u && !a.contiguous() {
+			if _, u := a.uniform(); !u && !a.contiguous() && !(vec && a.splat()) {
 				args[j] = g.materialize(a)
 			}
 		}
@@ -96,13 +102,9 @@ func (g *gen) elementwise(v *ir.Value, args []operand, dst loc) {
 		}
 	}
 	g.mathConsts(v.Op == ir.OpExp, v.Op == ir.OpLog, v.Op == ir.OpTanh)
-	_, vec := vecOps[v.Op]
-	if v.Op == ir.OpPow && v.Exponent == 1 {
-		vec = true
-	}
 	start := 0
 	switch {
-	case vec && flat && n >= 4:
+	case vec && n >= 4 && vectorReadable(args, n/4):
 		start = g.vectorChunks(v, args, dst, n/4)
 	case flat && n >= 64:
 		g.scalarLoop(v, args, dst, n)
@@ -238,19 +240,78 @@ const vecLoopChunks = 16
 // vecUnroll is how many chunks one iteration of the NEON loop handles.
 const vecUnroll = 4
 
+// splat reports whether o is one element of memory read everywhere (a
+// broadcast scalar that is not a constant).
+func (o operand) splat() bool {
+	if o.cons != nil || o.idx == nil {
+		return false
+	}
+	for _, j := range o.idx {
+		if j != o.idx[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// rowChunks reports whether each of o's first q chunks of four elements
+// is four consecutive elements of memory (a row broadcast whose rows are
+// multiples of four long, say), so that one 16-byte load reads it.
+func (o operand) rowChunks(q int) bool {
+	if o.cons != nil {
+		return false
+	}
+	for c := range q {
+		for l := 1; l < 4; l++ {
+			if o.at(4*c+l) != o.at(4*c)+l {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// vectorReadable reports whether NEON can read every operand of an
+// elementwise op in q chunks: a uniform constant (DUP), a splat (one
+// load and DUP), contiguous, or (unrolled chunks only) four consecutive
+// elements a chunk.
+func vectorReadable(args []operand, q int) bool {
+	for _, a := range args {
+		if _, u := a.uniform(); u || a.contiguous() || a.splat() {
+			continue
+		}
+		if q >= vecLoopChunks || !a.rowChunks(q) {
+			return false
+		}
+	}
+	return true
+}
+
 // vectorChunks emits the first 4·q elements with NEON and returns 4·q:
 // unrolled below vecLoopChunks chunks, else a loop of q/vecUnroll
 // iterations (x5..x7 walk the operands in memory, x8 the destination,
-// post-incremented) and the remaining chunks unrolled.
+// post-incremented) and the remaining chunks unrolled. Uniform constants
+// are in pool registers and a splat in its operand's register (v1..v3)
+// before the first chunk (in every lane, or in lane 0 for a product,
+// which multiplies by that element); vectorReadable(args, q) holds.
 func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 	var cmpOne A.Reg
 	if _, ok := cmpCond[v.Op]; ok {
 		cmpOne = g.kv(1)
 	}
 	srcs := make([]A.Reg, len(args))
+	byElem := -1 // a product's splat operand, read as lane 0 (FMUL by element)
 	for j, a := range args {
 		if f, u := a.uniform(); u {
 			srcs[j] = g.kv(f)
+		} else if a.splat() {
+			srcs[j] = A.VReg(1 + j)
+			g.ldrS(A.SReg(1+j), a.mem, 4*a.at(0))
+			if v.Op == ir.OpMul && byElem < 0 {
+				byElem = j
+				continue
+			}
+			g.emit(A.Instr{Op: A.DUPElem, Rd: srcs[j], Rn: srcs[j]})
 		}
 	}
 	// chunk computes one chunk into v0 from the operands load fetches.
@@ -263,6 +324,10 @@ func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 			}
 			regs[j] = A.VReg(1 + j)
 			load(j, A.QReg(1+j))
+		}
+		if byElem >= 0 {
+			g.emit(A.Instr{Op: A.VFMULElem, Rd: A.V0, Rn: regs[1-byElem], Rm: regs[byElem]})
+			return
 		}
 		g.vectorOp(v, A.V0, regs, cmpOne)
 	}
@@ -287,7 +352,7 @@ func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 		first = iters * vecUnroll
 	}
 	for c := first; c < q; c++ {
-		chunk(func(j int, r A.Reg) { g.ldrQ(r, args[j].mem, 16*c) })
+		chunk(func(j int, r A.Reg) { g.ldrQ(r, args[j].mem, 4*args[j].at(4*c)) })
 		g.strQ(A.Q0, dst, 16*c)
 	}
 	return 4 * q

@@ -23,7 +23,8 @@ import (
 // the stored register is not written before the last renamed read, no
 // renamed instruction also reads the loaded register as its destination
 // (FMLA, BSL), and, for a 4-byte load (which zeroes the vector's upper
-// lanes), every renamed read is of the S view. A Q store is never
+// lanes), every renamed read is of the S view (or of lane 0 alone: a DUP
+// of element 0, a by-element operand of index 0). A Q store is never
 // forwarded to an S load of one lane. Kernels reuse a result register
 // right after the store; when the stored register is written again before
 // the load, the value's live range, from the instruction of the block
@@ -372,21 +373,23 @@ func renameLoad(ins []A.Instr, drop []bool, k, end int, src A.Reg, endsRet bool)
 // scalar is set and such an operand is not an S register.
 func renameReads(in A.Instr, u int, src A.Reg, scalar bool) (A.Instr, bool) {
 	ok := true
-	ren := func(r *A.Reg) {
+	ren := func(r *A.Reg, lane0 bool) {
 		if r.Unit() != u {
 			return
 		}
-		if scalar && regClassOf(*r) != regClassOf(A.S0) {
+		if scalar && regClassOf(*r) != regClassOf(A.S0) && !lane0 {
 			ok = false
 		}
 		*r = regClassOf(*r) | A.Reg(src.Num())
 	}
-	ren(&in.Rn)
-	ren(&in.Rm)
-	ren(&in.Ra)
+	// Lane 0 of a vector register is its S view: a DUP of element 0
+	// reads only it, and so does a by-element operand of index 0.
+	ren(&in.Rn, in.Op == A.DUPElem && in.Index == 0)
+	ren(&in.Rm, in.Op == A.VFMLAElem && in.Index == 0 || in.Op == A.VFMULElem && in.Index == 0)
+	ren(&in.Ra, false)
 	if m, isMem := in.Mem(); isMem && m.Store {
-		ren(&in.Rd)
-		ren(&in.Rt2)
+		ren(&in.Rd, false)
+		ren(&in.Rt2, false)
 	}
 	return in, ok
 }

@@ -453,3 +453,40 @@ func TestForwardLoads(t *testing.T) {
 		t.Errorf("store to bytes 12..16 kept a load of 8..12")
 	}
 }
+
+// A 4-byte load's readers may read lane 0 alone of a vector view (a DUP
+// of element 0, an FMUL by element 0), never another lane: the stored S
+// register's upper lanes are not the zeros the load would leave.
+func TestForwardLaneZero(t *testing.T) {
+	mk := func(reader A.Instr) []A.Instr {
+		return []A.Instr{
+			{Op: A.FADD, Rd: A.S16, Rn: A.S0, Rm: A.S0},
+			{Op: A.STR, Rd: A.S16, Rn: A.X3},
+			{Op: A.LDR, Rd: A.S1, Rn: A.X3},
+			reader,
+			{Op: A.STR, Rd: A.Q0, Rn: A.X1},
+			{Op: A.RET},
+		}
+	}
+	for _, c := range []struct {
+		reader, want A.Instr
+	}{
+		{A.Instr{Op: A.DUPElem, Rd: A.V1, Rn: A.V1}, A.Instr{Op: A.DUPElem, Rd: A.V1, Rn: A.V16}},
+		{A.Instr{Op: A.VFMULElem, Rd: A.V0, Rn: A.V2, Rm: A.V1}, A.Instr{Op: A.VFMULElem, Rd: A.V0, Rn: A.V2, Rm: A.V16}},
+	} {
+		got, _ := forwarded(mk(c.reader))
+		if !slices.Contains(got, c.want) || slices.ContainsFunc(got, func(in A.Instr) bool { return in.Op == A.LDR }) {
+			t.Errorf("%v: not forwarded:\n%v", c.reader, got)
+		}
+	}
+	for _, reader := range []A.Instr{
+		{Op: A.DUPElem, Rd: A.V1, Rn: A.V1, Index: 1},
+		{Op: A.VFMULElem, Rd: A.V0, Rn: A.V2, Rm: A.V1, Index: 2},
+		{Op: A.VFMULElem, Rd: A.V0, Rn: A.V1, Rm: A.V2}, // all four lanes of v1
+	} {
+		got, _ := forwarded(mk(reader))
+		if !slices.ContainsFunc(got, func(in A.Instr) bool { return in.Op == A.LDR }) {
+			t.Errorf("%v: forwarded a lane the load zeroes:\n%v", reader, got)
+		}
+	}
+}

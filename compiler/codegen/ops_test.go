@@ -56,6 +56,20 @@ func opCases() []opCase {
 			return g.Pow(x, e), nil
 		}})
 	}
+	// NEON operands read through views: a computed scalar broadcast (a
+	// splat: FMUL by element for a product, DUP otherwise), unrolled and
+	// looped, and rows of four or eight broadcast over a matrix.
+	for _, op := range []ir.Op{ir.OpMul, ir.OpSub, ir.OpGreater} {
+		for _, n := range []int{6, 8, 70} {
+			cs = append(cs, opCase{fmt.Sprintf("%s/splat%d", op, n), ir.Shape{n}, ir.Shape{1}, func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error) {
+				s, _ := g.Binary(ir.OpAdd, p, g.Scalar(0.5)) // computed: in scratch
+				return g.Binary(op, s, x)
+			}})
+		}
+		for _, rows := range [][2]int{{3, 4}, {2, 8}, {2, 6}} {
+			cs = append(cs, opCase{fmt.Sprintf("%s/rows%dx%d", op, rows[0], rows[1]), ir.Shape{rows[0], rows[1]}, ir.Shape{rows[1]}, bin(op)})
+		}
+	}
 	for _, n := range []int{7, 20} {
 		cs = append(cs, opCase{fmt.Sprintf("where/%d", n), ir.Shape{n}, ir.Shape{n}, func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error) {
 			c, _ := g.Binary(ir.OpGreater, x, g.Scalar(0))
