@@ -18,7 +18,10 @@ import (
 //     over the result (a bias in memory and a relu on a contiguous result
 //     of 4 or more elements), the kernel is emitted split instead: every
 //     variant is counted first and the one that executes the fewest
-//     instructions is emitted (ties to the most fused);
+//     instructions is emitted (ties to the most fused). With columns in
+//     blocks of four, W's rows and the bias contiguous in each block (or a
+//     uniform bias) and no tanh, a NEON variant competes too
+//     (denseByElem: FMLA by element, four outputs an instruction);
 //   - NEON loop: the accumulators v0..v7 and s16..s18 are loaded from the
 //     bias (a uniform constant bias is built once in v24 and copied), relu
 //     is FMAX with v23 = 0 after the loop; tanh, which has no vector form,
@@ -116,8 +119,75 @@ func (g *gen) denseUnrolledBest(v *ir.Value, args []operand, dst loc, k, n, m in
 			best, bestN = s, t.executed
 		}
 	}
+	if byElemOK(v, args, k, n, m) {
+		t := newGen()
+		t.resetPool()
+		t.denseByElem(v, args, dst, k, n, m)
+		if t.executed < bestN {
+			g.denseByElem(v, args, dst, k, n, m)
+			return
+		}
+	}
 	g.denseUnrolled(v, best, args, dst, k, n, m)
 }
+
+// byElemOK reports whether denseByElem can emit v: columns in blocks of
+// four, W's and the bias's blocks four consecutive elements each in
+// memory (or a uniform constant bias), and no tanh.
+func byElemOK(v *ir.Value, args []operand, k, n, m int) bool {
+	b, bias := args[1], args[2]
+	if m%4 != 0 || v.Act == ir.ActTanh || !b.rowChunks(n*m/4) {
+		return false
+	}
+	_, u := bias.uniform()
+	return u || bias.rowChunks(k*m/4)
+}
+
+// denseByElem emits the unrolled dense kernel four columns at a time:
+// per block of an output row, the accumulator starts as the bias block
+// and takes one FMLA by element per contracted index (A's element in
+// lane 0 of an S register, W's block loaded whole), in the same order
+// and with the same fused roundings as the scalar FMADDs; relu is one
+// FMAX. Blocks take the register sets of unrolledSets in turn.
+func (g *gen) denseByElem(v *ir.Value, args []operand, dst loc, k, n, m int) {
+	a, b, bias := args[0], args[1], args[2]
+	var zero A.Reg
+	if v.Act.IsRelu() {
+		zero = g.kv(0)
+	}
+	bf, uniform := bias.uniform()
+	var biasV A.Reg
+	if uniform {
+		biasV = g.kv(bf)
+	}
+	q := m / 4
+	for i := range k {
+		for c := range q {
+			e := i*q + c
+			set := unrolledSets[e%len(unrolledSets)]
+			acc, xr, yr := vview(set[0]), set[1], vview(set[2])
+			if uniform {
+				g.emit(A.Instr{Op: A.VMOV, Rd: acc, Rn: biasV})
+			} else {
+				g.ldrQ(qview(set[0]), bias.mem, 4*bias.at(4*e))
+			}
+			for p := range n {
+				x := g.fetch(xr, a, i*n+p)
+				g.ldrQ(qview(set[2]), b.mem, 4*b.at(p*m+4*c))
+				g.emit(A.Instr{Op: A.VFMLAElem, Rd: acc, Rn: yr, Rm: vview(x)})
+			}
+			if zero != 0 {
+				g.emit(op2(A.VFMAX, acc, acc, zero))
+			}
+			g.strQ(qview(set[0]), dst, 4*(i*m+4*c))
+		}
+	}
+}
+
+// vview and qview are the V and Q views of a floating-point register.
+func vview(r A.Reg) A.Reg { return A.VReg(int(r.Num())) }
+
+func qview(r A.Reg) A.Reg { return A.QReg(int(r.Num())) }
 
 // denseUnrolled emits the unrolled kernel with the parts in split as
 // separate passes over dst.

@@ -30,6 +30,7 @@ func TestDenseOps(t *testing.T) {
 	var cs []denseCase
 	shapes := [][2]ir.Shape{
 		{{4}, {4, 3}}, {{4}, {4}}, {{2, 4}, {4, 5}}, {{3, 6}, {6, 8}}, // unrolled
+		{{4}, {4, 4}}, {{2, 3}, {3, 4}}, {{5, 2}, {2, 12}}, // unrolled, four columns at a time (denseByElem)
 		{{70}, {70, 5}}, {{5}, {5, 100}}, {{3, 66}, {66, 45}}, {{2, 70}, {70, 36}}, // loops (with tails)
 	}
 	for _, s := range shapes {

@@ -39,9 +39,10 @@
 // vecUnroll chunks an iteration with post-incremented pointers; a scalar
 // loop for 64+ contiguous elements without a vector form, and fully
 // unrolled scalar code otherwise. MatMul and Dense (all 1-D/2-D
-// combinations) are unrolled scalar FMUL/FMADD when the contracted and
-// column dimensions are below loopDim and there are at most unrollMACs
-// multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
+// combinations) are unrolled scalar FMUL/FMADD (a Dense with columns in
+// blocks of four: FMLA by element, when that executes fewer) when the
+// contracted and column dimensions are below loopDim and there are at
+// most unrollMACs multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
 // columns; a MatMul's rows are a loop too, and so are a Dense's when its
 // bias rows are evenly spaced); a right operand that is a transposed view
 // (x @ W.T) is read in place by dot products (transposed.go). Copies

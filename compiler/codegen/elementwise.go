@@ -240,37 +240,6 @@ const vecLoopChunks = 16
 // vecUnroll is how many chunks one iteration of the NEON loop handles.
 const vecUnroll = 4
 
-// splat reports whether o is one element of memory read everywhere (a
-// broadcast scalar that is not a constant).
-func (o operand) splat() bool {
-	if o.cons != nil || o.idx == nil {
-		return false
-	}
-	for _, j := range o.idx {
-		if j != o.idx[0] {
-			return false
-		}
-	}
-	return true
-}
-
-// rowChunks reports whether each of o's first q chunks of four elements
-// is four consecutive elements of memory (a row broadcast whose rows are
-// multiples of four long, say), so that one 16-byte load reads it.
-func (o operand) rowChunks(q int) bool {
-	if o.cons != nil {
-		return false
-	}
-	for c := range q {
-		for l := 1; l < 4; l++ {
-			if o.at(4*c+l) != o.at(4*c)+l {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // vectorReadable reports whether NEON can read every operand of an
 // elementwise op in q chunks: a uniform constant (DUP), a splat (one
 // load and DUP), contiguous, or (unrolled chunks only) four consecutive
