@@ -24,8 +24,9 @@ import (
 // renamed instruction also reads the loaded register as its destination
 // (FMLA, BSL), and, for a 4-byte load (which zeroes the vector's upper
 // lanes), every renamed read is of the S view (or of lane 0 alone: a DUP
-// of element 0, a by-element operand of index 0). A Q store is never
-// forwarded to an S load of one lane. Kernels reuse a result register
+// of element 0, a by-element operand of index 0). An S load of a Q
+// value's first four bytes reads the Q register's lane 0 (its S view);
+// other lanes are never forwarded. Kernels reuse a result register
 // right after the store; when the stored register is written again before
 // the load, the value's live range, from the instruction of the block
 // that produced it up to that write, is moved into a spare vector
@@ -197,8 +198,15 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 		if fpLoad {
 			// The bytes' values still in their registers first, then one
 			// to relocate.
+			// A 4-byte load of a 16-byte value's first bytes reads its
+			// lane 0: the S view of the Q register.
+			lane0 := regClassOf(in.Rd) == regClassOf(A.S0)
 			same := func(s stored) bool {
-				return s.m.Base == m.Base && s.m.Off == m.Off && s.m.Size == m.Size && regClassOf(s.reg) == regClassOf(in.Rd)
+				if s.m.Base != m.Base || s.m.Off != m.Off {
+					return false
+				}
+				return s.m.Size == m.Size && regClassOf(s.reg) == regClassOf(in.Rd) ||
+					lane0 && s.m.Size == 16 && regClassOf(s.reg) == regClassOf(A.Q0)
 			}
 			pick := -1
 			for i, s := range known {

@@ -133,7 +133,9 @@ func TestForwardKept(t *testing.T) {
 			{Op: A.VFMLA, Rd: A.V2, Rn: A.V0, Rm: A.V0}, {Op: A.STR, Rd: A.Q2, Rn: A.X1}, ret}},
 		{"S load read as a vector", []A.Instr{store, load, {Op: A.VFADD, Rd: A.V0, Rn: A.V2, Rm: A.V2},
 			{Op: A.STR, Rd: A.Q0, Rn: A.X1}, ret}},
-		{"Q store, S load of a lane", []A.Instr{{Op: A.STR, Rd: A.Q1, Rn: A.X3, Imm: 8}, load, use, out, ret}},
+		{"Q store, S load of lane 2", []A.Instr{{Op: A.STR, Rd: A.Q1, Rn: A.X3}, load, use, out, ret}},
+		{"Q store, S load of lane 0 read as a vector", []A.Instr{{Op: A.STR, Rd: A.Q1, Rn: A.X3, Imm: 8}, load,
+			{Op: A.VFADD, Rd: A.V0, Rn: A.V2, Rm: A.V2}, {Op: A.STR, Rd: A.Q0, Rn: A.X1}, ret}},
 		{"different size", []A.Instr{store, {Op: A.LDR, Rd: A.Q2, Rn: A.X3, Imm: 8},
 			{Op: A.STR, Rd: A.Q2, Rn: A.X1}, ret}},
 		{"loaded register live past the block", []A.Instr{store, load,
@@ -467,6 +469,18 @@ func TestForwardLaneZero(t *testing.T) {
 			{Op: A.STR, Rd: A.Q0, Rn: A.X1},
 			{Op: A.RET},
 		}
+	}
+	// An S load of a Q value's lane 0 reads the Q register's S view.
+	q := []A.Instr{
+		{Op: A.VFADD, Rd: A.V16, Rn: A.V0, Rm: A.V0},
+		{Op: A.STR, Rd: A.Q16, Rn: A.X3, Imm: 32},
+		{Op: A.LDR, Rd: A.S1, Rn: A.X3, Imm: 32},
+		{Op: A.FMUL, Rd: A.S2, Rn: A.S1, Rm: A.S1},
+		{Op: A.STR, Rd: A.S2, Rn: A.X1},
+		{Op: A.RET},
+	}
+	if got, _ := forwarded(q); !slices.Contains(got, A.Instr{Op: A.FMUL, Rd: A.S2, Rn: A.S16, Rm: A.S16}) {
+		t.Errorf("lane 0 of a Q store not forwarded:\n%v", got)
 	}
 	for _, c := range []struct {
 		reader, want A.Instr
