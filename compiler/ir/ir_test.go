@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -197,6 +198,17 @@ func TestSimplify(t *testing.T) {
 		}, "%0 = input x (2,)\nreturn %0\n"},
 		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpSub, g.Scalar(0), x)) }, "%0 = input x (2,)\n%1 = neg %0 (2,)\nreturn %1\n"},
 		{func(g *Graph, x *Value) *Value { return must(g.Broadcast(g.Scalar(3), Shape{2})) }, "%0 = input x (2,)\n%1 = const (2,) [3 3]\nreturn %1\n"},
+		// where(comparison, 1, 0) is the comparison; with -0 or the other
+		// way round it is kept.
+		{func(g *Graph, x *Value) *Value {
+			return must(g.Where(must(g.Binary(OpLessEq, x, g.Scalar(0.25))), g.Scalar(1), g.Scalar(0)))
+		}, "%0 = input x (2,)\n%1 = const (2,) [0.25 0.25]\n%2 = le %0 %1 (2,)\nreturn %2\n"},
+		{func(g *Graph, x *Value) *Value {
+			return must(g.Where(must(g.Binary(OpLessEq, x, g.Scalar(0.25))), g.Scalar(1), g.Scalar(float32(math.Copysign(0, -1)))))
+		}, "keep"},
+		{func(g *Graph, x *Value) *Value {
+			return must(g.Where(must(g.Binary(OpLessEq, x, g.Scalar(0.25))), g.Scalar(0), g.Scalar(1)))
+		}, "keep"},
 		// x*1 where the 1 broadcasts x to a larger shape keeps the broadcast.
 		{func(g *Graph, x *Value) *Value {
 			return must(g.Binary(OpMul, x, g.Const(Shape{3, 1}, []float32{1, 1, 1})))
@@ -213,7 +225,11 @@ func TestSimplify(t *testing.T) {
 		}
 		Simplify(g)
 		DCE(g)
-		if got := g.String(); got != tc.want {
+		if tc.want == "keep" {
+			if g.Output.Op != OpWhere {
+				t.Errorf("case %d: where simplified away:\n%s", i, g)
+			}
+		} else if got := g.String(); got != tc.want {
 			t.Errorf("case %d: after simplify+dce:\n%s\nwant:\n%s", i, got, tc.want)
 		}
 		after, err := Eval(g, in, nil)

@@ -72,6 +72,10 @@ func (o Op) String() string {
 // IsBinary reports whether o is an elementwise binary op.
 func (o Op) IsBinary() bool { return o >= OpAdd && o <= OpNotEqual }
 
+// IsComparison reports whether o is a comparison: its result is 1.0
+// where it holds, +0.0 elsewhere.
+func (o Op) IsComparison() bool { return o >= OpLess && o <= OpNotEqual }
+
 // IsUnary reports whether o is an elementwise unary op with no attribute.
 func (o Op) IsUnary() bool { return o >= OpNeg && o <= OpAbs }
 

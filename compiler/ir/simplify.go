@@ -2,7 +2,8 @@ package ir
 
 // Simplify applies algebraic identities: x*1, 1*x, x+0, 0+x, x-0, x/1,
 // x**1 become x; 0-x becomes -x; x**2 becomes x*x; -(-x) becomes x;
-// x.T.T becomes x; a broadcast of a scalar constant becomes a constant.
+// where(a < b, 1, 0) (any comparison) becomes a < b; x.T.T becomes x; a
+// broadcast of a scalar constant becomes a constant.
 // An identity that would change the result's shape is not applied.
 func Simplify(g *Graph) {
 	repl := map[*Value]*Value{}
@@ -60,6 +61,11 @@ func simplifyOne(v *Value) *Value {
 	case OpNeg:
 		if a := v.Args[0]; a.Op == OpNeg {
 			return a.Args[0]
+		}
+	case OpWhere:
+		// A comparison is 1.0 or +0.0 already.
+		if c := v.Args[0]; c.Op.IsComparison() && isConstAll(v.Args[1], 1) && isConstAll(v.Args[2], 0) {
+			return same(c)
 		}
 	case OpTranspose:
 		if a := v.Args[0]; a.Op == OpTranspose {
