@@ -36,9 +36,11 @@ var (
 // instructions) with every benchmark model compiled and sealed, and prints
 // per model: instructions to load it (validation, verifier, sandbox; and
 // by phase), the bundle index's check, per
-// forward and train call through the referee (EL3 -> EL0 -> EL3 and the
-// buffer copies included) next to what the muscle's own code executes and
-// the difference (the per-call overhead), on every board.
+// forward and train call through the referee (EL3 -> EL0 -> EL3, the
+// buffer wipes and bench's harness included; the input is written and
+// the output read in place) next to what the muscle's own code executes
+// and the difference (the per-call overhead), and how much of that is the
+// harness alone (an empty closure through bench's loop), on every board.
 func BenchmarkReferee(b *testing.B) {
 	dir := b.TempDir()
 	bin := buildMusclec(b, dir)
@@ -132,7 +134,7 @@ func benchRefereeOnce(b *testing.B, tb *testBoard, bundle, input string, names [
 		b.Fatalf("the bundle index was not verified:\n%s", console)
 	}
 	fmt.Println()
-	fmt.Printf("| model | load | forward/call | muscle's own | per-call overhead | train/call | muscle's own |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| model | load | forward/call | muscle's own | per-call overhead | of which harness | train/call | muscle's own |\n|---|---|---|---|---|---|---|---|\n")
 	for _, n := range names {
 		m := regexp.MustCompile(`(?m)^referee> bench ` + n + ` \d+\n(\{.*\})$`).FindStringSubmatch(console)
 		if m == nil {
@@ -144,20 +146,24 @@ func benchRefereeOnce(b *testing.B, tb *testBoard, bundle, input string, names [
 				Instructions float64 `json:"instructions_per_call"`
 				Nanos        float64 `json:"ns_per_call"`
 			} `json:"calls"`
+			Harness struct {
+				Instructions float64 `json:"instructions_per_call"`
+				Nanos        float64 `json:"ns_per_call"`
+			} `json:"harness"`
 		}
 		if err := json.Unmarshal([]byte(m[1]), &r); err != nil {
 			b.Fatalf("%s: %v: %s", n, err, m[1])
 		}
-		fw, tr := r.Calls["forward"], r.Calls["train"]
+		fw, tr, harness := r.Calls["forward"], r.Calls["train"], r.Harness
 		if !pmuCounts[tb.name] {
 			// Guest nanoseconds are instructions under -icount shift=0.
-			fw.Instructions, tr.Instructions = fw.Nanos, tr.Nanos
+			fw.Instructions, tr.Instructions, harness.Instructions = fw.Nanos, tr.Nanos, harness.Nanos
 		}
 		overhead := "-"
 		if o, err := strconv.ParseFloat(own[n][0], 64); err == nil {
 			overhead = strconv.FormatFloat(fw.Instructions-o, 'f', 0, 64)
 		}
-		fmt.Printf("| %s | %d | %.0f | %s | %s | %.0f | %s |\n", n, r.Load, fw.Instructions, own[n][0], overhead, tr.Instructions, own[n][1])
+		fmt.Printf("| %s | %d | %.0f | %s | %s | %.0f | %.0f | %s |\n", n, r.Load, fw.Instructions, own[n][0], overhead, harness.Instructions, tr.Instructions, own[n][1])
 	}
 	fmt.Println()
 	printPhaseTable(b, tb, console, names)

@@ -20,7 +20,7 @@ func TestRunBatchErrors(t *testing.T) {
 			t.Errorf("%q printed %q, want %q", tt.line, out, tt.want)
 		}
 	}
-	if m := f.muscle("neuron4"); m.Runs+m.Faults != 0 {
+	if m := f.muscle("neuron4"); m.Space.Runs+m.Space.Faults != 0 {
 		t.Error("a refused batch reached the muscle")
 	}
 	if out := f.exec("run neuron4 1,2,3,4;5,6,7,8"); !strings.Contains(out, "calls need the referee image") {

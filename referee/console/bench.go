@@ -13,6 +13,11 @@ import (
 // benchFigures is one entry's measurement: per call, the instructions
 // retired (PMU; exact under -icount) with two different inputs, the time,
 // and the heap allocations over all calls.
+//
+// The calls are measured as the console makes them: each through a
+// closure that repeat calls, so the figures include that harness too
+// (bench's "harness", measured alone with an empty closure, says how much
+// of them it is).
 type benchFigures struct {
 	Calls         int     `json:"calls"`
 	Instructions  float64 `json:"instructions_per_call"`
@@ -41,8 +46,8 @@ func (s *Shell) instructions() uint64 {
 	return n
 }
 
-// measure calls fn n times with x as given, then n times with x as the
-// pattern, and reports the figures.
+// measure calls fn n times with x (the muscle's input, in place) as given,
+// then n times with x as the pattern, and reports the figures.
 func (s *Shell) measure(n int, x []float32, fn func() error) (benchFigures, error) {
 	f := benchFigures{Calls: n}
 	var ms runtime.MemStats
@@ -88,6 +93,26 @@ func repeat(n int, fn func() error) error {
 	return nil
 }
 
+// harnessFigures is what bench's harness alone costs: per call, the
+// instructions (PMU) and the time of an empty closure called n times
+// through repeat, the loop every call figure goes through (their calls'
+// closures do a little more: load the muscle, call it).
+type harnessFigures struct {
+	Instructions float64 `json:"instructions_per_call"`
+	Nanos        float64 `json:"ns_per_call"`
+}
+
+// harness measures an empty closure through repeat, n times (after one
+// call to warm up, as measure does).
+func (s *Shell) harness(n int) harnessFigures {
+	empty := func() error { return nil }
+	repeat(1, empty)
+	i0, t0 := s.instructions(), time.Now()
+	repeat(n, empty)
+	i1, elapsed := s.instructions(), time.Since(t0)
+	return harnessFigures{Instructions: float64(i1-i0) / float64(n), Nanos: float64(elapsed.Nanoseconds()) / float64(n)}
+}
+
 func (s *Shell) bench(args []string) error {
 	if len(args) != 1 && len(args) != 2 {
 		return fail("usage", "usage: bench NAME [N]")
@@ -103,9 +128,12 @@ func (s *Shell) bench(args []string) error {
 		}
 	}
 	results := map[string]benchFigures{}
-	x := make([]float32, m.Manifest.Input.Elements())
+	// The input (and train's target) in place, as run and train write
+	// them; zeros first.
+	x := m.Input()
+	clear(x)
 	if m.May(sandbox.Forward) == nil {
-		f, err := s.measure(n, x, func() error { return m.Call(sandbox.Forward, x, nil) })
+		f, err := s.measure(n, x, func() error { return m.Call(sandbox.Forward) })
 		if err != nil {
 			return s.callFailed(m, sandbox.Forward, err)
 		}
@@ -113,10 +141,9 @@ func (s *Shell) bench(args []string) error {
 	}
 	if m.May(sandbox.Train) == nil {
 		clear(x)
-		y := make([]float32, m.Manifest.Target.Elements())
-		pattern(y)
+		pattern(m.Target()) // (forward calls zeroed it)
 		saved := slices.Clone(m.Space.State())
-		f, err := s.measure(n, x, func() error { return m.Call(sandbox.Train, x, y) })
+		f, err := s.measure(n, x, func() error { return m.Call(sandbox.Train) })
 		copy(m.Space.State(), saved)
 		clear(saved)
 		if err != nil {
@@ -124,6 +151,7 @@ func (s *Shell) bench(args []string) error {
 		}
 		results["train"] = f
 	}
+	harness := s.harness(n)
 	var batch *batchBench
 	if m.May(sandbox.Forward) == nil {
 		b, err := s.benchBatch(m, n)
@@ -137,7 +165,7 @@ func (s *Shell) bench(args []string) error {
 		for _, p := range m.LoadPhases {
 			phases[p.Name] += p.Nanos
 		}
-		return s.replyJSON(map[string]any{"load_ns": m.LoadNanos, "load_phases_ns": phases, "calls": results, "batch": batch})
+		return s.replyJSON(map[string]any{"load_ns": m.LoadNanos, "load_phases_ns": phases, "calls": results, "harness": harness, "batch": batch})
 	}
 	fmt.Fprintf(s.Out, "load    %d ns (guest time: instructions under -icount)", m.LoadNanos)
 	for i, p := range m.LoadPhases {
@@ -154,6 +182,7 @@ func (s *Shell) bench(args []string) error {
 				e, f.Calls, f.Instructions, f.Instructions2, f.Nanos, f.Allocs)
 		}
 	}
+	fmt.Fprintf(s.Out, "harness %.1f instructions/call (an empty closure through the calls' loop, included in the figures above)\n", harness.Instructions)
 	if batch != nil {
 		fmt.Fprintf(s.Out, "batch   %d rows/call: %.1f instructions/row, %.1f per extra row, %d allocations\n",
 			batch.Rows, batch.Instructions, batch.ExtraRow, batch.Allocs)

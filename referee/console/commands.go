@@ -52,7 +52,8 @@ func describe(m *served.Muscle, full bool) muscleInfo {
 		i.Shapes = map[string][]uint32{"input": shape(man.Input), "output": shape(man.Output), "target": shape(man.Target), "state": shape(man.State)}
 		i.CodeHash = hex.EncodeToString(m.Provenance.CodeHash[:])
 		i.StateHash = stateHash(m)
-		i.Runs, i.Trainings, i.Faults = &m.Runs, &m.Trainings, &m.Faults
+		t := m.Space.Tally
+		i.Runs, i.Trainings, i.Faults = &t.Runs, &t.Trainings, &t.Faults
 	}
 	return i
 }
@@ -115,25 +116,27 @@ func (s *Shell) info(args []string) error {
 		i.Sizes["code"], i.CodeHash, i.Sizes["state"], i.StateHash, i.Sizes["scratch"])
 	fmt.Fprintf(s.Out, "budget        %d µs per call\nentries       forward%s\narena         %d bytes\n",
 		i.BudgetMicros, map[bool]string{true: ", train", false: ""}[m.Space.HasEntry(sandbox.Train)], m.Space.ArenaBytes())
-	fmt.Fprintf(s.Out, "calls         %d runs, %d training steps, %d faults\n", m.Runs, m.Trainings, m.Faults)
+	fmt.Fprintf(s.Out, "calls         %d runs, %d training steps, %d faults\n", m.Space.Runs, m.Space.Trainings, m.Space.Faults)
 	return nil
 }
 
-// parseFloats reads "1,-1,0.5" as want float32 values.
-func parseFloats(what, text string, want int) ([]float32, error) {
+// parseFloats reads "1,-1,0.5" as len(v) float32 values into v (for a
+// single call, the muscle's buffer itself: served.Muscle.Input, Target).
+// On an error v may hold some of them: every call's caller writes all of
+// its input first.
+func parseFloats(what, text string, v []float32) error {
 	parts := strings.Split(text, ",")
-	if len(parts) != want {
-		return nil, fail("bad-input", "%s has %d values, the muscle wants %d", what, len(parts), want)
+	if len(parts) != len(v) {
+		return fail("bad-input", "%s has %d values, the muscle wants %d", what, len(parts), len(v))
 	}
-	v := make([]float32, want)
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 32)
 		if err != nil {
-			return nil, fail("bad-input", "%s value %d (%q) is not a number", what, i+1, p)
+			return fail("bad-input", "%s value %d (%q) is not a number", what, i+1, p)
 		}
 		v[i] = float32(f)
 	}
-	return v, nil
+	return nil
 }
 
 // callFailed audits a fault and gives the command's error.
@@ -154,28 +157,25 @@ func (s *Shell) runCmd(args []string) error {
 		return err
 	}
 	rows := strings.Split(args[1], ";") // V,V,...;V,V,...: a batch
-	in, out := int(m.Manifest.Input.Elements()), len(m.Out)
-	x := make([]float32, 0, len(rows)*in)
-	for i, r := range rows {
-		what := "input"
-		if len(rows) > 1 {
-			what = fmt.Sprintf("input row %d", i+1)
-		}
-		v, err := parseFloats(what, r, in)
-		if err != nil {
+	in, out := len(m.Input()), len(m.Output())
+	if len(rows) == 1 { // straight into the muscle's input, output in place
+		if err := parseFloats("input", rows[0], m.Input()); err != nil {
 			return err
 		}
-		x = append(x, v...)
-	}
-	if len(rows) == 1 {
-		if err := m.Call(sandbox.Forward, x, nil); err != nil {
+		if err := m.Call(sandbox.Forward); err != nil {
 			return s.callFailed(m, sandbox.Forward, err)
 		}
 		if s.json {
-			return s.replyJSON(map[string]any{"output": jsonFloats(m.Out)})
+			return s.replyJSON(map[string]any{"output": jsonFloats(m.Output())})
 		}
-		fmt.Fprintf(s.Out, "output %s\n", formatFloats(m.Out))
+		fmt.Fprintf(s.Out, "output %s\n", formatFloats(m.Output()))
 		return nil
+	}
+	x := make([]float32, len(rows)*in)
+	for i, r := range rows {
+		if err := parseFloats(fmt.Sprintf("input row %d", i+1), r, x[i*in:(i+1)*in]); err != nil {
+			return err
+		}
 	}
 	y := make([]float32, len(rows)*out)
 	// Rows go to the muscle a batch (one EL0 entry) at a time.
@@ -228,12 +228,12 @@ func (s *Shell) train(args []string) error {
 	if err := m.May(sandbox.Train); err != nil {
 		return err
 	}
-	x, err := parseFloats("inputs", args[1], int(m.Manifest.Input.Elements()))
-	if err != nil {
+	// Straight into the muscle's input and target (every step uses
+	// them as they are; the output is read in place).
+	if err := parseFloats("inputs", args[1], m.Input()); err != nil {
 		return err
 	}
-	y, err := parseFloats("targets", args[2], int(m.Manifest.Target.Elements()))
-	if err != nil {
+	if err := parseFloats("targets", args[2], m.Target()); err != nil {
 		return err
 	}
 	steps := 1
@@ -247,9 +247,9 @@ func (s *Shell) train(args []string) error {
 	// sandbox at once.
 	for i := 0; i < steps; i += m.Steps() {
 		k := min(m.Steps(), steps-i)
-		call := func() error { return m.Batch(sandbox.Train, x, y, k, m.Out) }
+		call := func() error { return m.TrainSteps(k) }
 		if steps == 1 {
-			call = func() error { return m.Call(sandbox.Train, x, y) }
+			call = func() error { return m.Call(sandbox.Train) }
 		}
 		if err := call(); err != nil {
 			done := i
@@ -274,13 +274,13 @@ func (s *Shell) train(args []string) error {
 		saved = s.afterTrain()
 	}
 	if s.json {
-		reply := map[string]any{"output": jsonFloats(m.Out), "state_hash": hash}
+		reply := map[string]any{"output": jsonFloats(m.Output()), "state_hash": hash}
 		if persist {
 			reply["state_save"] = saved
 		}
 		return s.replyJSON(reply)
 	}
-	fmt.Fprintf(s.Out, "output %s\nstate_hash %s", formatFloats(m.Out), hash)
+	fmt.Fprintf(s.Out, "output %s\nstate_hash %s", formatFloats(m.Output()), hash)
 	if !persist {
 		fmt.Fprint(s.Out, " (state reset: no persist capability)")
 	}

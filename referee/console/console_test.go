@@ -285,7 +285,7 @@ calls         0 runs, 0 training steps, 0 faults
 	if m.Space.ArenaBytes() < 8*sandbox.PageSize {
 		t.Errorf("arena of %d bytes cannot hold the regions", m.Space.ArenaBytes())
 	}
-	m.Runs, m.Trainings, m.Faults = 7, 8, 9
+	m.Space.Runs, m.Space.Trainings, m.Space.Faults = 7, 8, 9
 	out := f.exec("info learner")
 	for _, line := range []string{"capabilities  forward,train\n", "target        [1] (4 bytes)\n", "scratch       64 bytes\n",
 		"entries       forward, train\n", "budget        500 µs per call\n", "calls         0 runs, 0 training steps, 0 faults\n"} {
@@ -418,7 +418,7 @@ func TestRunErrors(t *testing.T) {
 	if len(f.log.Entries()) != n {
 		t.Errorf("refused commands were audited: %v", f.kinds(n))
 	}
-	if m := f.muscle("neuron4"); m.Runs+m.Faults != 0 {
+	if m := f.muscle("neuron4"); m.Space.Runs+m.Space.Faults != 0 {
 		t.Error("a refused run reached the muscle")
 	}
 	f.exec("json on")
@@ -458,8 +458,8 @@ func TestCallsOnTheHost(t *testing.T) {
 	if out := f.exec("bench neuron4 3"); out != "error: bench: "+why+"\n" {
 		t.Errorf("bench printed %q", out)
 	}
-	if m := f.muscle("neuron4"); m.Faults != 2 || m.Runs != 0 || l.Faults != 1 || l.Trainings != 0 {
-		t.Errorf("counts: neuron4 %d faults %d runs, learner %d faults %d steps; want 2 0 1 0", m.Faults, m.Runs, l.Faults, l.Trainings)
+	if m := f.muscle("neuron4"); m.Space.Faults != 2 || m.Space.Runs != 0 || l.Space.Faults != 1 || l.Space.Trainings != 0 {
+		t.Errorf("counts: neuron4 %d faults %d runs, learner %d faults %d steps; want 2 0 1 0", m.Space.Faults, m.Space.Runs, l.Space.Faults, l.Space.Trainings)
 	}
 	if got := strings.Join(f.kinds(n), " "); got != "fault train fault fault" {
 		t.Errorf("audit kinds %q, want three faults and the failed train command (its state reset)", got)

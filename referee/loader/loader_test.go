@@ -171,7 +171,7 @@ func TestAdmitVersions(t *testing.T) {
 		t.Error("a rejected older version displaced the served one")
 	}
 
-	v5.Runs, v5.Faults = 3, 1
+	v5.Space.Runs, v5.Space.Faults = 3, 1
 	n := len(h.Log.Entries())
 	if _, err := h.Admit("newer.muscle", k.neuron(t, "neuron4", 6)); err != nil {
 		t.Fatal(err)
@@ -284,7 +284,7 @@ func TestShutdown(t *testing.T) {
 		}
 	}
 	served := h.Muscles()
-	served[1].Runs = 7
+	served[1].Space.Runs = 7
 	n := len(h.Log.Entries())
 	h.Shutdown()
 	if len(h.Muscles()) != 0 || h.Find("a") != nil {

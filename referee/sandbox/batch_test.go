@@ -114,8 +114,8 @@ func TestBatchClearsRows(t *testing.T) {
 			t.Errorf("after a batch of 3: row %d input %x output %x", i, s.InputRow(i), s.OutputRow(i))
 		}
 	}
-	if !zero(s.Scratch()) || !zero(s.Target()) || s.calls[Forward].batch != [10]uint64{} || s.calls[Train].batch != [10]uint64{} {
-		t.Error("scratch or target not cleared, or a single call has batch registers")
+	if !zero(s.Scratch()) || !zero(s.Target()) {
+		t.Error("scratch or target not cleared")
 	}
 	fill()
 	tables := bytes.Clone(s.mem[s.l.target.off:]) // target, initial state, tables

@@ -4,11 +4,25 @@ package sandbox
 
 import "unsafe"
 
-// enter runs the muscle described by f and c at EL0 and returns when it
-// ends, however it ends (call_arm64.s), making c's copies on the way.
+// enter is a single call of entry e (Space.Call; call_arm64.s): when
+// s.frame.ready[e] says it needs nothing before it (e is Forward or Train,
+// the entry exists, no batch left rows, s's regime is in place), it counts
+// the call in s.Tally in advance, runs it at EL0 (writing no EL1&0
+// regime) and returns nil when it returned normally, or goes on to
+// callFaulted (a tail call) when it did not; otherwise it goes on to
+// callSlow, without running anything. Either returns enter's result.
 //
 //go:noescape
-func enter(f *frame, c *call)
+func enter(s *Space, e uintptr) error
+
+// enterFull runs the call c of s (a single call that was prepared, or
+// s.batch's) at EL0 and returns when it ended, however it ended
+// (s.frame.ok says), with a nil error: it writes the EL1&0 regime first
+// when s.frame.regime asks for it, and enters a batch's stub with its
+// registers when s.frame.batch is not 0.
+//
+//go:noescape
+func enterFull(s *Space, c *call) error
 
 // syncCode makes size bytes of code just stored at addr visible to
 // instruction fetch (call_arm64.s): the Arm ARM's sequence for modified
@@ -22,9 +36,21 @@ func syncCode(addr, size uint64)
 // for the duration of a call (call_arm64.s).
 func vectorsAddr() uintptr
 
+// zerosAddr is the address of abiZeros, the read-only zeros the
+// trampoline loads the EL0 registers from (call_arm64.s).
+func zerosAddr() uintptr
+
 // The trampoline sets FPCR with "msr fpcr, xzr": FPCR must stay 0 (this
 // fails to compile otherwise).
 var _ = [1]struct{}{}[FPCR]
+
+// enter finds the frame at s, frame.ready at its start and calls[e] 64
+// bytes apart; it counts calls[e] at Tally's word e (Runs, Trainings).
+var (
+	_ = [1]struct{}{}[unsafe.Offsetof(Space{}.frame)+unsafe.Offsetof(frame{}.ready)]
+	_ = [1]struct{}{}[unsafe.Offsetof(Tally{}.Runs)+uintptr(Forward)]
+	_ = [1]struct{}{}[unsafe.Offsetof(Tally{}.Trainings)-8*uintptr(Train)]
+)
 
 func init() {
 	if vectorsAddr()%2048 != 0 {
@@ -33,66 +59,82 @@ func init() {
 }
 
 // Call runs one entry of the muscle at Secure EL0 and returns nil when it
-// returned normally, or a *Fault. The muscle's buffers (Input, Target)
-// must be filled in before; Call zeroes the output and the scratch (and,
-// for forward, the target) first (the trampoline does, call.wipe).
+// returned normally, or a *Fault (or ErrNoEntry), counting it in s.Tally:
+// Runs or Trainings when it returned, else Faults. The caller writes the
+// muscle's input (and, for train, its target) in place before (Input,
+// Target; InputRow(0) is Input) and reads its output in place after
+// (Output): nothing is copied. Call zeroes the output and the scratch
+// (and, for forward, the target) first (the trampoline does, call.wipe).
 // Nothing is allocated unless the call faults.
-func (s *Space) Call(e Entry) error { return s.CallFloats(e, nil, nil, nil) }
+//
+// Everything the trampoline needs was set up once (s.frame.calls[e]); the
+// hot path is the trampoline alone (enter, which Call is inlined to): one
+// load of a word precomputed by setReady, the count, the call. Off it are
+// a missing entry, clearing the rows a batch left and the regime
+// (callSlow, then enterFull), and a call that did not return normally
+// (callFaulted).
+func (s *Space) Call(e Entry) error { return enter(s, uintptr(e)) }
 
-// CallFloats is Call with the caller's float32 values (the ABI's buffers
-// hold float32), copied by the trampoline, not by Go: in into the input
-// and, for train, target into the target before the muscle runs, the
-// output into out when it returned normally (not after a fault). Each
-// copy is as long as the shorter of its slice and the buffer; a nil slice
-// copies nothing, leaving that buffer as the caller wrote it.
-//
-// Everything else the trampoline needs was set up once (s.calls[e]); the
-// per-call work here is the copies' caller side and, off the hot path
-// (prepare), clearing the rows a batch left and the regime flag. The hot
-// path calls nothing before enter, so that its arguments stay in
-// registers; nosplit, as it needs no more stack than enter's arguments.
-//
-//go:nosplit
-func (s *Space) CallFloats(e Entry, in, target, out []float32) error {
-	if e > Train || s.entry[e] == 0 || s.dirty > 1 || entered != s.id {
-		return s.callPrepared(e, in, target, out)
-	}
-	// The copies' caller side, as plain addresses: from here until enter
-	// returns there is no safepoint (CallFloats is nosplit, enter NOSPLIT
-	// assembly that neither the scheduler nor the collector interrupts),
-	// so no stack moves and nothing the caller's slices hold is freed.
-	c := &s.calls[e]
-	c.copies[0].src, c.copies[0].n = addr(in), 4*uint64(min(len(in), s.inN))
-	c.copies[2].dst, c.copies[2].n = addr(out), 4*uint64(min(len(out), s.outN))
-	if e == Train {
-		c.copies[1].src, c.copies[1].n = addr(target), 4*uint64(min(len(target), s.targetN))
-	}
-	enter(&s.frame, c)
-	if s.frame.ok != 0 {
-		return nil
-	}
-	return s.fault()
-}
-
-// callPrepared is CallFloats off the hot path: a missing entry, or a call
-// that needs prepare first, then the call itself (which prepare let past
-// the check).
-//
-//go:noinline
-func (s *Space) callPrepared(e Entry, in, target, out []float32) error {
-	if e > Train || s.entry[e] == 0 {
+// callSlow is Call off the hot path (enter goes on to it when
+// frame.ready[e] is 0, without running anything): a missing entry, or a
+// call that needs prepare first, then the call itself.
+func callSlow(s *Space, e uintptr) error {
+	if e > uintptr(Train) || s.entry[e] == 0 {
+		s.Faults++
 		return ErrNoEntry
 	}
-	s.prepare(e)
-	return s.CallFloats(e, in, target, out)
+	s.prepare(Entry(e))
+	s.frame.batch = 0
+	enterFull(s, &s.frame.calls[e])
+	return s.ended(Entry(e))
 }
 
-// addr is the address of v's first element.
-func addr(v []float32) uint64 { return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(v)))) }
+// callFaulted is the rest of a call that enter ran (and counted in
+// advance) and that did not return normally: the way back goes on to it.
+func callFaulted(s *Space, e uintptr) error {
+	if e == uintptr(Train) {
+		s.Trainings--
+	} else {
+		s.Runs--
+	}
+	return s.ended(Entry(e))
+}
+
+// ended counts a single call that ended and gives its result.
+func (s *Space) ended(e Entry) error {
+	if err := s.fault(); err != nil {
+		s.Faults++
+		return err
+	}
+	if e == Train {
+		s.Trainings++
+	} else {
+		s.Runs++
+	}
+	return nil
+}
+
+// trampolineAddrs are the addresses of el3Vectors and abiZeros and the
+// value of SCR_EL3 during a call, for the frame (New).
+func trampolineAddrs() (vectors, zeros, scr uint64) {
+	return uint64(vectorsAddr()), uint64(zerosAddr()), callSCR
+}
+
+// callSCR is SCR_EL3 during a call: the referee's, as the boot code left
+// it (the board's cpuinit and tamago's init set it before Go runs;
+// nothing writes it afterwards), with the bits the sandbox needs set and
+// cleared (scrCall, call_arm64.s: Secure, AArch64, IRQ, FIQ and SError to
+// EL3, SMC on, HVC off, no Secure timer at EL1). Every call still saves
+// and restores the live value.
+var callSCR = scrCall()
+
+// scrCall computes callSCR from the live SCR_EL3 (call_arm64.s).
+func scrCall() uint64
 
 // prepare clears, for a single call, the rows an earlier batch left
 // behind, and asks for the regime when another space was entered last
-// (off the hot path): afterwards dirty is at most 1 and entered is s.
+// (off the hot path): afterwards dirty is at most 1 and entered is s, so
+// ready[e] == entered.
 func (s *Space) prepare(e Entry) {
 	if s.dirty > 1 {
 		s.clearBuffers(e, 1)
@@ -100,8 +142,12 @@ func (s *Space) prepare(e Entry) {
 	s.frame.regime = s.enterRegime()
 }
 
-// fault decodes a call that did not return normally (off the hot path).
+// fault decodes how a call ended (off the hot path): nil when it returned
+// normally.
 func (s *Space) fault() error {
+	if s.frame.ok != 0 {
+		return nil
+	}
 	code, size := s.CodeRange()
 	if f := decode(s.frame.outcome(), code, size); f != nil {
 		return f
@@ -114,14 +160,16 @@ func (s *Space) fault() error {
 // gives row i's output (OutputRow(i)), k at most Rows; for train, k steps
 // (at most MaxSteps) of the same input and target, as k Calls would. The
 // deadline is k budgets. It returns nil, or a *BatchError naming the row
-// that was running. Nothing is allocated unless it fails.
+// that was running, counting it in s.Tally (counted). Nothing is allocated
+// unless it fails.
 func (s *Space) Batch(e Entry, k int) error {
 	if err := s.batchCheck(e, k); err != nil {
-		return err
+		return s.counted(e, k, err)
 	}
 	s.clearBuffers(e, batchRows(e, k))
 	s.frame.regime = s.enterRegime()
 	s.batchFrame(e, k)
-	enter(&s.frame, &s.batch)
-	return s.batchResult(e, k)
+	s.frame.batch = uint64(uintptr(unsafe.Pointer(&s.batch.batch)))
+	enterFull(s, &s.batch.call)
+	return s.counted(e, k, s.batchResult(e, k))
 }

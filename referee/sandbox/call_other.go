@@ -2,10 +2,7 @@
 
 package sandbox
 
-import (
-	"errors"
-	"unsafe"
-)
+import "errors"
 
 // hostArena is where a host build pretends every arena lies: host heap
 // addresses do not fit the 39-bit regime, and off the referee the tables
@@ -17,19 +14,17 @@ func init() {
 	addressOf = func([]byte) uint64 { return hostArena }
 }
 
-// Call needs EL3 on arm64: on other builds it only reports that.
-func (s *Space) Call(e Entry) error { return s.CallFloats(e, nil, nil, nil) }
-
-// CallFloats copies in as on the referee and clears the buffers, then
-// reports that calls need the referee.
-func (s *Space) CallFloats(e Entry, in, target, out []float32) error {
-	copy(s.input, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(in))), 4*len(in)))
-	if e == Train {
-		copy(s.target, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(target))), 4*len(target)))
-	}
+// Call needs EL3 on arm64: on other builds it clears the buffers as on
+// the referee, then reports (and counts, in Faults) that calls need the
+// referee.
+func (s *Space) Call(e Entry) error {
 	s.clearBuffers(e, 1)
+	s.Faults++
 	return errNoEL3
 }
+
+// trampolineAddrs: no trampoline off the referee.
+func trampolineAddrs() (vectors, zeros, scr uint64) { return 0, 0, 0 }
 
 var errNoEL3 = errors.New("sandbox: calls need the referee image (tamago/arm64 at EL3)")
 
@@ -37,11 +32,11 @@ var errNoEL3 = errors.New("sandbox: calls need the referee image (tamago/arm64 a
 // then reports that calls need it.
 func (s *Space) Batch(e Entry, k int) error {
 	if err := s.batchCheck(e, k); err != nil {
-		return err
+		return s.counted(e, k, err)
 	}
 	s.clearBuffers(e, batchRows(e, k))
 	s.batchFrame(e, k)
-	return errNoEL3
+	return s.counted(e, k, errNoEL3)
 }
 
 // syncCode has no caches to maintain off the referee.

@@ -25,21 +25,30 @@ const (
 // ErrNoEntry is returned by Call for an entry the muscle does not have.
 var ErrNoEntry = errors.New("the muscle has no such entry")
 
+// Tally counts a muscle's calls: forward calls and train steps that
+// returned, and calls that did not (a Space counts its own: Call, Batch).
+type Tally struct {
+	Runs, Trainings, Faults uint64
+}
+
 // Space is one muscle's arena and translation regime.
 type Space struct {
-	raw   []byte // the allocation; mem is its page-aligned part
-	mem   []byte
-	base  uint64
-	l     layout
-	ttbr  uint64
-	entry [2]uint64 // virtual addresses of forward and train; 0: none
+	// frame is what the trampoline reads and writes (first: enter is
+	// given s and finds the frame at it)
 	frame frame
-	// calls are forward's and train's single calls, batch a batch (what
-	// the trampoline reads besides the frame)
-	calls  [2]call
-	batch  call
-	budget uint64 // counter ticks per call
-	stub   uint64 // virtual address of the batch stub (writeStub)
+	// Tally counts the calls (Call, Batch) that returned and those that
+	// did not; the trampoline counts a single call.
+	Tally
+	// batch is a batch's call (enterFull)
+	batch  batchCall
+	raw    []byte // the allocation; mem is its page-aligned part
+	mem    []byte
+	base   uint64
+	l      layout
+	ttbr   uint64
+	entry  [2]uint64 // virtual addresses of forward and train; 0: none
+	budget uint64    // counter ticks per call
+	stub   uint64    // virtual address of the batch stub (writeStub)
 	// maxBatch, when not 0, bounds the rows or steps of one batch
 	// (SetBatchLimit)
 	maxBatch int
@@ -51,9 +60,21 @@ type Space struct {
 	id uint64
 	// input, output, scratch, target: Input() ... Target(), sliced once
 	input, output, scratch, target []byte
-	// inN, outN, targetN: the input, output and target in float32
-	// values, for CallFloats
-	inN, outN, targetN int
+}
+
+// setReady recomputes frame.ready from the entries, the dirty rows and
+// the space entered last: called wherever any of them changes. ready[e]
+// is 1 exactly when a single call of e needs nothing before enter: e
+// exists, at most one row is dirty, and s is the space whose regime the
+// trampoline wrote last (entered), so that enter, which writes none of
+// it, may run it.
+func (s *Space) setReady() {
+	for e := range s.frame.ready {
+		s.frame.ready[e] = 0
+		if s.entry[e] != 0 && s.dirty <= 1 && entered == s.id && s.id != 0 {
+			s.frame.ready[e] = 1
+		}
+	}
 }
 
 // wipeBlock is what the trampoline zeroes a store (an st1 of four zeroed
@@ -62,17 +83,27 @@ type Space struct {
 const wipeBlock = 64
 
 // spaces counts the Spaces New made; entered is the id of the one whose
-// EL1&0 regime the trampoline wrote last (0: none). The referee calls
+// EL1&0 regime the trampoline wrote last (0: none), last that Space (so
+// that entering another one clears its ready words). The referee calls
 // muscles on one core, one call at a time.
-var spaces, entered uint64
+var (
+	spaces, entered uint64
+	last            *Space
+)
 
 // enterRegime says whether the call about to enter s must write the EL1&0
-// regime (doc.go): yes unless s was the space entered last.
+// regime (doc.go): yes unless s was the space entered last. The space
+// entered before loses its ready words, s gets its own (setReady).
 func (s *Space) enterRegime() uint64 {
 	if entered == s.id {
 		return 0
 	}
-	entered = s.id
+	if old := last; old != nil {
+		entered, last = 0, nil
+		old.setReady()
+	}
+	entered, last = s.id, s
+	s.setReady()
 	return 1
 }
 
@@ -114,18 +145,18 @@ func New(spec Spec) (*Space, error) {
 	s.stub = s.base + uint64(l.stubOff)
 	spaces++
 	s.id = spaces
+	s.frame.vectors3, s.frame.zeros, s.frame.scr3 = trampolineAddrs()
 	s.input, s.output, s.scratch, s.target = s.buf(l.input), s.buf(l.output), s.buf(l.scratch), s.buf(l.target)
-	s.inN, s.outN, s.targetN = len(s.input)/4, len(s.output)/4, len(s.target)/4
-	for e := range s.calls { // (a batch's call wipes nothing: Batch clears in Go)
-		c := &s.calls[e]
+	for e := range s.frame.calls { // (a batch's call wipes nothing: Batch clears in Go)
+		c := &s.frame.calls[e]
 		c.entry = s.entry[e]
-		c.copies[0].dst, c.copies[1].dst, c.copies[2].src = s.addr(l.input), s.addr(l.target), s.addr(l.output)
 		for i, r := range []region{l.output, l.scratch, l.target} {
 			if i < 2 || Entry(e) != Train { // train's target is the caller's
 				c.wipe[i] = [2]uint64{s.addr(r), uint64(wipeLen(r))}
 			}
 		}
 	}
+	s.setReady()
 	return s, nil
 }
 
@@ -162,6 +193,7 @@ func (s *Space) clearBuffers(e Entry, k int) {
 		clear(s.mem[s.l.output.off+k*s.l.outStride : s.l.output.end()])
 	}
 	s.dirty = k
+	s.setReady()
 	if k == 1 {
 		clear(s.buf(s.l.output))
 	} else {
@@ -173,6 +205,27 @@ func (s *Space) clearBuffers(e Entry, k int) {
 	if e != Train && s.l.target.used > 0 {
 		clear(s.buf(s.l.target))
 	}
+}
+
+// counted counts a batch of k of entry e that ended with err in s.Tally
+// and returns err: k runs or training steps when it finished, else a
+// fault and, for train, the steps that finished when the muscle's row
+// counter says so.
+func (s *Space) counted(e Entry, k int, err error) error {
+	if err != nil {
+		s.Faults++
+		var be *BatchError
+		if e == Train && errors.As(err, &be) && be.Row > 0 {
+			s.Trainings += uint64(be.Row)
+		}
+		return err
+	}
+	if e == Train {
+		s.Trainings += uint64(k)
+	} else {
+		s.Runs += uint64(k)
+	}
+	return nil
 }
 
 // batchRows is how many input and output rows a batch of k uses: k for
@@ -208,7 +261,10 @@ func (s *Space) SetBatchLimit(n int) { s.maxBatch = max(n, 1) }
 // the row as holding a caller's data, cleared before a call that does not
 // use it.
 func (s *Space) InputRow(i int) []byte {
-	s.dirty = max(s.dirty, i+1)
+	if i+1 > s.dirty {
+		s.dirty = i + 1
+		s.setReady()
+	}
 	off := s.l.input.off + i*s.l.inStride
 	return s.mem[off : off+s.l.input.used : off+s.l.input.used]
 }
@@ -321,10 +377,18 @@ func (s *Space) HasEntry(e Entry) bool { return s.entry[e] != 0 }
 // ArenaBytes is the size of the arena, tables included.
 func (s *Space) ArenaBytes() int { return s.l.size }
 
-// SetBudget sets the deadline of each call, in generic-timer ticks.
+// maxBudget is the longest deadline of one call, in ticks: the trampoline
+// arms a single call's with CNTPS_TVAL_EL1, a signed 32-bit count. (More
+// than 2 s at a 1 GHz counter: budgets are at most
+// muscle.MaxBudgetMicros, 1 s.)
+const maxBudget = 1<<31 - 1
+
+// SetBudget sets the deadline of each call, in generic-timer ticks (at
+// most maxBudget: a longer one is cut to it, never lengthened).
 func (s *Space) SetBudget(ticks uint64) {
+	ticks = min(ticks, maxBudget)
 	s.budget = ticks
-	s.calls[Forward].budget, s.calls[Train].budget = ticks, ticks
+	s.frame.calls[Forward].budget, s.frame.calls[Train].budget = ticks, ticks
 }
 
 // ResetState puts the sealed initial state back.
@@ -337,9 +401,10 @@ func (s *Space) ResetState() {
 func (s *Space) Wipe() {
 	clear(s.raw)
 	s.entry = [2]uint64{}
-	s.calls = [2]call{}
+	s.frame.calls = [2]call{}
+	s.setReady()
 	if entered == s.id {
-		entered = 0 // the next call writes the regime and flushes the TLB
+		entered, last = 0, nil // the next call writes the regime and flushes the TLB
 	}
 }
 
@@ -351,17 +416,33 @@ func (s *Space) CodeRange() (start, size uint64) {
 // frame is what the EL3 trampoline reads and writes; call_arm64.s uses its
 // offsets (go_asm.h).
 type frame struct {
+	// ready[e] is 1 when enter may run a single call of e as it is
+	// (setReady), 0 when it must be prepared first (callSlow); enter
+	// reads it at the frame's start
+	ready [2]uint64
+	// calls are forward's and train's single calls (set up by New and
+	// SetBudget), 64 bytes each: enter finds calls[e] with a shift
+	calls [2]call
 	// set up by New; args[r] is the value of xr on entry
 	// (muscle.RegInput...RegTarget)
 	args         [muscle.NumArgs]uint64
 	ttbr0, vbar1 uint64
+	// vectors3 and zeros are the addresses of el3Vectors and abiZeros,
+	// scr3 SCR_EL3 during a call (trampolineAddrs): loaded, not computed,
+	// per call
+	vectors3, zeros, scr3 uint64
+	// fast is not 0 during enter (a single call counted in advance),
+	// 0 during enterFull: the way back after a fault goes on to
+	// callFaulted for enter
+	fast uint64
 	// regime is not 0 when the trampoline must write the EL1&0 regime
 	// (another space was entered last: Space.enterRegime); the
 	// trampoline clears it
 	regime uint64
-	// call is enter's second argument (the *call), for leave: valid only
-	// during enter; ok is not 0 after a normal return
-	call, ok uint64
+	// batch is the batch's registers (&batchCall.batch) during a
+	// batch's enterFull, for its eret path; ok is not 0 after a normal
+	// return
+	batch, ok uint64
 	// row is x19 at the end (a batch's row counter)
 	row uint64
 	// the referee's state, saved on entry and restored on the way back
@@ -372,8 +453,9 @@ type frame struct {
 }
 
 // call is what one entry into the muscle needs besides the frame: a single
-// call of forward or train (Space.calls, set up by New and SetBudget; the
-// copies by each CallFloats) or a batch (Space.batch, by Batch).
+// call of forward or train (Space.calls, set up by New and SetBudget) or a
+// batch's (Space.batch, by Batch). Nothing in it changes per single call.
+// It is 64 bytes (enter finds frame.calls[e] with a shift).
 type call struct {
 	// entry is where eret goes, budget the deadline in counter ticks
 	entry, budget uint64
@@ -381,23 +463,16 @@ type call struct {
 	// output, scratch and (forward) target the trampoline zeroes before
 	// the muscle runs
 	wipe [3][2]uint64
-	// copies are the caller's input and train's target in, the output out
-	copies copies
-	// batch is x19..x28 on entry for a batch (writeStub), all zero for a
-	// single call (x20, rows, tells the trampoline which)
-	batch [10]uint64
 }
 
-// copies are what the trampoline copies (Space.CallFloats): the caller's
-// input and target in before the muscle runs, the output out after a
-// normal return.
-type copies [3]span
+var _ = [1]struct{}{}[unsafe.Sizeof(call{})-64]
 
-// span is one copy the trampoline makes: n bytes (a multiple of 4) from
-// address src to dst. The caller's side is a plain address: CallFloats
-// writes it after anything that could move a stack, and keeps the slices
-// alive across enter.
-type span struct{ src, dst, n uint64 }
+// batchCall is a batch's call and its registers: batch is x19..x28 on
+// entry (writeStub).
+type batchCall struct {
+	call
+	batch [10]uint64
+}
 
 func (f *frame) outcome() outcome {
 	return outcome{vector: f.vector, esr3: f.esr3, esr1: f.esr1, elr1: f.elr1, far1: f.far1, timer: f.timer}

@@ -189,8 +189,7 @@ func TestCallsStartClean(t *testing.T) {
 	}
 }
 
-// TestCallSetup: New prepares each entry's call once: the copies' arena
-// side, the wipes (each buffer rounded up to wipeBlock inside its pages,
+// TestCallSetup: New prepares each entry's call once: the wipes (each buffer rounded up to wipeBlock inside its pages,
 // train's target not at all), the entry and the budget (SetBudget); a
 // batch's call wipes nothing.
 func TestCallSetup(t *testing.T) {
@@ -203,12 +202,9 @@ func TestCallSetup(t *testing.T) {
 	s.SetBudget(777)
 	at := func(r region) uint64 { return s.base + uint64(r.off) }
 	for e, want := range map[Entry][3]int{Forward: {64, 4160, 64}, Train: {64, 4160, 0}} {
-		c := &s.calls[e]
-		if c.entry != s.entry[e] || c.budget != 777 || c.batch != [10]uint64{} {
-			t.Errorf("%v: entry %#x budget %d batch %#x", e, c.entry, c.budget, c.batch)
-		}
-		if c.copies[0].dst != at(s.l.input) || c.copies[1].dst != at(s.l.target) || c.copies[2].src != at(s.l.output) {
-			t.Errorf("%v: copies %#x", e, c.copies)
+		c := &s.frame.calls[e]
+		if c.entry != s.entry[e] || c.budget != 777 {
+			t.Errorf("%v: entry %#x budget %d", e, c.entry, c.budget)
 		}
 		for i, r := range []region{s.l.output, s.l.scratch, s.l.target} {
 			if w := c.wipe[i]; w[1] != uint64(want[i]) || w[1] != 0 && w[0] != at(r) || w[1] > uint64(r.size) {
@@ -221,4 +217,56 @@ func TestCallSetup(t *testing.T) {
 			t.Errorf("a batch's call wipes %#x", s.batch.wipe)
 		}
 	}
+}
+
+// TestReadyWords: frame.ready[e], the one word enter checks before running
+// a call without writing the regime, is 1 only while e exists, no batch
+// rows are dirty and the space is the one entered last: entering another
+// space, dirtying a row or wiping clears it.
+func TestReadyWords(t *testing.T) {
+	spec := testSpec()
+	spec.Rows, spec.TrainEntry = 4, 0
+	a, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.TrainEntry = 0xFFFF_FFFF // no train entry
+	b, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(s *Space, name string, r [2]uint64) {
+		t.Helper()
+		if s.frame.ready != r {
+			t.Errorf("%s: ready %v, want %v", name, s.frame.ready, r)
+		}
+	}
+	want(a, "a, never entered", [2]uint64{})
+	if a.enterRegime() != 1 || a.enterRegime() != 0 {
+		t.Error("entering a: the regime is not asked for exactly once")
+	}
+	want(a, "a, entered", [2]uint64{1, 1})
+	a.InputRow(1) // a batch row holds the caller's data
+	want(a, "a, a dirty row", [2]uint64{})
+	a.clearBuffers(Forward, 1)
+	want(a, "a, rows cleared", [2]uint64{1, 1})
+	a.clearBuffers(Forward, 3) // a batch of 3
+	want(a, "a, after a batch", [2]uint64{})
+	a.clearBuffers(Forward, 1)
+	if b.enterRegime() != 1 {
+		t.Error("entering b after a: the regime is not asked for")
+	}
+	want(a, "a, b entered since", [2]uint64{})
+	want(b, "b, entered (no train entry)", [2]uint64{1, 0})
+	b.Wipe()
+	want(b, "b, wiped", [2]uint64{})
+	if entered != 0 || last != nil {
+		t.Errorf("after wiping the space entered last: entered %d, last %p", entered, last)
+	}
+	if a.enterRegime() != 1 {
+		t.Error("entering a again: the regime is not asked for")
+	}
+	want(a, "a, entered again", [2]uint64{1, 1})
+	a.Wipe()
+	want(a, "a, wiped", [2]uint64{})
 }

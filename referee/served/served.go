@@ -1,10 +1,10 @@
 // Package served holds a muscle the referee serves and its call path: the
-// capability check, getting the caller's floats into the muscle's buffers
-// and the output back (for a single call the sandbox's trampoline copies
-// them, sandbox.Space.CallFloats; for a batch, byte copies here: the
-// buffers are little-endian float32, as the referee's memory is), the call
-// into its sandbox, single or a batch of rows or steps in one entry,
-// counting runs, training steps and faults. It builds for the host, where
+// capability check, the muscle's buffers as float32 values in place (the
+// buffers are little-endian float32, as the referee's memory is: callers
+// write the input and target there and read the output there, nothing is
+// copied for a single call; Batch copies the caller's rows), the call into
+// its sandbox, single or a batch of rows or steps in one entry, counting
+// runs, training steps and faults. It builds for the host, where
 // calls report that they need the image, and for GOOS=tamago.
 package served
 
@@ -24,10 +24,9 @@ type Muscle struct {
 	Manifest   *muscle.Manifest
 	Provenance *muscle.Provenance
 	Space      *sandbox.Space
-	// Out receives each call's output, allocated once (the hot path
-	// allocates nothing).
-	Out                     []float32
-	Runs, Trainings, Faults uint64
+	// in, target and out are the sandbox's input, target and output
+	// buffers as float32 values, in place (Input, Target, Output)
+	in, target, out []float32
 	// Memory is what the muscle holds of the loader's budget (its arena).
 	Memory int64
 	// LoadNanos is how long admission took (validation, verifier, mapping),
@@ -56,7 +55,8 @@ func New(m *muscle.Muscle, deadlineTicks uint64) (*Muscle, error) {
 	// A batch's deadline is its rows' or steps' budgets together: at most
 	// what the longest single call may take.
 	sp.SetBatchLimit(int(muscle.MaxBudgetMicros / max(m.Header.BudgetMicros, 1)))
-	return &Muscle{Header: m.Header, Manifest: man, Provenance: m.Provenance, Space: sp, Out: make([]float32, man.Output.Bytes()/4)}, nil
+	return &Muscle{Header: m.Header, Manifest: man, Provenance: m.Provenance, Space: sp,
+		in: floatsOf(sp.Input()), target: floatsOf(sp.Target()), out: floatsOf(sp.Output())}, nil
 }
 
 // specOf is the sandbox an opened muscle needs.
@@ -81,14 +81,14 @@ func batchRows(in, out int64) int {
 	return int(min(max(batchBytes/row, 1), sandbox.MaxRows))
 }
 
-// MemoryNeeded is what New will allocate for m: its arena and the output
-// copy. The loader checks it against its budget first.
+// MemoryNeeded is what New will allocate for m: its arena. The loader
+// checks it against its budget first.
 func MemoryNeeded(m *muscle.Muscle) (int64, error) {
 	n, err := sandbox.ArenaSize(specOf(m))
 	if err != nil {
 		return 0, fmt.Errorf("sandbox: %w", err)
 	}
-	return int64(n) + m.Manifest.Output.Bytes(), nil
+	return int64(n), nil
 }
 
 // Name is the muscle's name.
@@ -96,7 +96,8 @@ func (s *Muscle) Name() string { return s.Header.Name }
 
 // Counts describes the muscle's calls, for the audit log.
 func (s *Muscle) Counts() string {
-	return fmt.Sprintf("%q v%d: %d runs, %d training steps, %d faults", s.Header.Name, s.Header.Version, s.Runs, s.Trainings, s.Faults)
+	t := s.Space.Tally
+	return fmt.Sprintf("%q v%d: %d runs, %d training steps, %d faults", s.Header.Name, s.Header.Version, t.Runs, t.Trainings, t.Faults)
 }
 
 // Persists reports whether trained state outlives a train command.
@@ -120,27 +121,26 @@ func (s *Muscle) May(e sandbox.Entry) error {
 	return nil
 }
 
-// Call runs entry e on input x (and, for train, target y); the call's
-// output is in s.Out. Output and scratch start zeroed (sandbox.Space.Call),
-// so a call depends only on x, y and the muscle's state. The sandbox's
-// trampoline copies x and y in and the output out (CallFloats). The caller
-// has checked May and the lengths of x and y. Nothing is allocated.
-// (nosplit: the hot path needs no more stack than CallFloats', which is
-// nosplit too.)
-//
-//go:nosplit
-func (s *Muscle) Call(e sandbox.Entry, x, y []float32) error {
-	if err := s.Space.CallFloats(e, x, y, s.Out); err != nil {
-		s.Faults++
-		return err
-	}
-	if e == sandbox.Train {
-		s.Trainings++
-	} else {
-		s.Runs++
-	}
-	return nil
-}
+// Input, Target and Output are the muscle's input, target and output
+// buffers as float32 values, in place: a caller writes Input (and for
+// train Target) before Call and reads Output after it. Output holds the
+// last call's result until the next call (or batch) zeroes it; Input and
+// Target hold what the caller (or the muscle, which may write its
+// buffers) left there, so a caller writes all of them before each call.
+func (s *Muscle) Input() []float32 { return s.in }
+
+func (s *Muscle) Target() []float32 { return s.target }
+
+func (s *Muscle) Output() []float32 { return s.out }
+
+// Call runs entry e on what the caller wrote into Input (and, for train,
+// Target); the output is in Output. Output and scratch start zeroed (and
+// for forward the target: sandbox.Space.Call), so a call depends only on
+// the input, the target and the muscle's state. The caller has checked
+// May. Nothing is copied or allocated. The sandbox counts the call (its
+// Tally: runs, training steps, faults); Call is inlined, down to the
+// trampoline itself.
+func (s *Muscle) Call(e sandbox.Entry) error { return s.Space.Call(e) }
 
 // Rows is the most rows one forward Batch takes, Steps the most train
 // steps: sandbox.MaxRows and sandbox.MaxSteps, fewer for large rows or
@@ -155,13 +155,14 @@ var ErrBatchShape = errors.New("served: batch input, target or output of the wro
 // Batch runs k forward rows or k train steps in one entry into the
 // sandbox (sandbox.Space.Batch). Forward: x holds k input rows one after
 // the other, out receives k output rows. Train: x and y are one input and
-// target, the k steps all use them, out (and s.Out) receives the last
+// target, the k steps all use them, out (and Output) receives the last
 // step's output. The caller has checked May; k is at most Rows for
-// forward, Steps for train. On a fault, Faults counts one and
-// for train Trainings counts the steps that finished when the muscle's
-// row counter says so. Nothing is allocated unless it fails.
+// forward, Steps for train. The sandbox counts it (Space.Batch: on a
+// fault, Faults counts one and for train Trainings the steps that
+// finished when the muscle's row counter says so). Nothing is allocated
+// unless it fails.
 func (s *Muscle) Batch(e sandbox.Entry, x, y []float32, k int, out []float32) error {
-	in, o := len(s.Space.Input())/4, len(s.Out)
+	in, o := len(s.in), len(s.out)
 	sp := s.Space
 	if e == sandbox.Train {
 		if len(x) != in || len(y) != len(sp.Target())/4 || len(out) != o {
@@ -178,24 +179,15 @@ func (s *Muscle) Batch(e sandbox.Entry, x, y []float32, k int, out []float32) er
 		}
 	}
 	if err := sp.Batch(e, k); err != nil {
-		s.Faults++
-		var be *sandbox.BatchError
-		if e == sandbox.Train && errors.As(err, &be) && be.Row > 0 {
-			s.Trainings += uint64(be.Row)
-		}
 		return err
 	}
 	if e == sandbox.Train {
-		s.Trainings += uint64(k)
-		copy(bytesOf(s.Out), sp.Output())
-		copy(out, s.Out)
+		copy(out, s.out)
 		return nil
 	}
-	s.Runs += uint64(k)
 	for i := 0; i < k; i++ {
 		copy(bytesOf(out[i*o:(i+1)*o]), sp.OutputRow(i))
 	}
-	copy(s.Out, out[(k-1)*o:])
 	return nil
 }
 
@@ -210,14 +202,13 @@ func (s *Muscle) OutputRow(i int) []float32 { return floatsOf(s.Space.OutputRow(
 // RunRows runs forward on the k rows written into InputRow(0..k-1), in one
 // entry into the sandbox; row i's output is OutputRow(i). The caller has
 // checked May. Nothing is allocated unless it fails.
-func (s *Muscle) RunRows(k int) error {
-	if err := s.Space.Batch(sandbox.Forward, k); err != nil {
-		s.Faults++
-		return err
-	}
-	s.Runs += uint64(k)
-	return nil
-}
+func (s *Muscle) RunRows(k int) error { return s.Space.Batch(sandbox.Forward, k) }
+
+// TrainSteps runs k train steps (at most Steps) on what the caller wrote
+// into Input and Target, in one entry into the sandbox; the last step's
+// output is in Output. The caller has checked May. The sandbox counts
+// it, as Batch's. Nothing is allocated unless it fails.
+func (s *Muscle) TrainSteps(k int) error { return s.Space.Batch(sandbox.Train, k) }
 
 // floatsOf is a muscle buffer's float32 values, in place (the buffers are
 // 16-byte aligned).
