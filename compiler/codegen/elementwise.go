@@ -283,7 +283,8 @@ func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 			g.emit(A.Instr{Op: A.DUPElem, Rd: srcs[j], Rn: srcs[j]})
 		}
 	}
-	// chunk computes one chunk into v0 from the operands load fetches.
+	// chunk computes one chunk into d from the operands load fetches.
+	d := A.V0
 	chunk := func(load func(j int, q A.Reg)) {
 		regs := make([]A.Reg, len(args))
 		for j := range args {
@@ -295,10 +296,10 @@ func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 			load(j, A.QReg(1+j))
 		}
 		if byElem >= 0 {
-			g.emit(A.Instr{Op: A.VFMULElem, Rd: A.V0, Rn: regs[1-byElem], Rm: regs[byElem]})
+			g.emit(A.Instr{Op: A.VFMULElem, Rd: d, Rn: regs[1-byElem], Rm: regs[byElem]})
 			return
 		}
-		g.vectorOp(v, A.V0, regs, cmpOne)
+		g.vectorOp(v, d, regs, cmpOne)
 	}
 	first := 0
 	if q >= vecLoopChunks {
@@ -320,9 +321,15 @@ func (g *gen) vectorChunks(v *ir.Value, args []operand, dst loc, q int) int {
 		})
 		first = iters * vecUnroll
 	}
+	// Unrolled chunks take the accumulators of unrolledSets in turn,
+	// kernel after kernel, so that a result is more often still in its
+	// register when the next kernel loads it back (a Where's BSL, which
+	// reads its destination, cannot be moved to a spare register).
 	for c := first; c < q; c++ {
+		d = vview(unrolledSets[g.vecTurn%len(unrolledSets)][0])
+		g.vecTurn++
 		chunk(func(j int, r A.Reg) { g.ldrQ(r, args[j].mem, 4*args[j].at(4*c)) })
-		g.strQ(A.Q0, dst, 16*c)
+		g.strQ(qview(d), dst, 16*c)
 	}
 	return 4 * q
 }

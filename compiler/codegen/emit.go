@@ -58,6 +58,9 @@ type gen struct {
 	// splitDense makes every unrolled dense layer its matmul, bias and
 	// activation passes (compileEntry tries both ways).
 	splitDense bool
+	// vecTurn counts the unrolled NEON elementwise chunks emitted: each
+	// takes the next register set's accumulator (vectorChunks)
+	vecTurn int
 
 	// materialize returns a contiguous copy of an operand (in scratch,
 	// or a constant slot); set by compileEntry.
