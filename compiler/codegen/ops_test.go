@@ -66,6 +66,15 @@ func opCases() []opCase {
 				return g.Binary(op, s, x)
 			}})
 		}
+		// A slice starting one element in: chunks four consecutive
+		// elements apart from a 16-byte boundary.
+		cs = append(cs, opCase{fmt.Sprintf("%s/slice", op), ir.Shape{10}, ir.Shape{8}, func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error) {
+			s, err := g.Slice(x, []ir.Sel{{Start: 1, Step: 1, Len: 8}})
+			if err != nil {
+				return nil, err
+			}
+			return g.Binary(op, s, p)
+		}})
 		for _, rows := range [][2]int{{3, 4}, {2, 8}, {2, 6}} {
 			cs = append(cs, opCase{fmt.Sprintf("%s/rows%dx%d", op, rows[0], rows[1]), ir.Shape{rows[0], rows[1]}, ir.Shape{rows[1]}, bin(op)})
 		}
