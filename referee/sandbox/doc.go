@@ -69,51 +69,52 @@
 // The EL1&0 regime (MAIR, TCR, TTBR0, VBAR, CPACR, CNTKCTL, PMUSERENR,
 // SP_EL1, SCTLR, then ISB, TLBI VMALLE1, IC IALLU, DSB ISH) is written only
 // when the space entered last was another one, or none, and only by
-// enterFull: every Space has an id from a counter that is never reused
-// (so a Space freed and another allocated at the same address still
-// differ), and the package remembers the id whose regime it wrote last
-// (entered) and that Space (entering another one clears its ready words,
-// so enter, which writes no regime, runs only the space whose regime is
-// in place; Wipe forgets both). Calling the same space again needs none
-// of it: EL0 can write none of those registers, nothing else in the
-// referee touches the EL1&0 regime, and the TLB can hold only entries walked from that space's tables (the last
-// switch flushed everything else, speculative walks included, and the
-// tables never change after New: the referee writes only buffers and
-// state). ASIDs stay 0: a switch flushes the whole EL1&0 TLB. The code
-// needs no instruction-cache maintenance per call either: New made it
-// visible to instruction fetch (syncCode) and nobody writes it afterwards.
-// One ISB before the eret covers the per-call writes (SCR_EL3, VBAR_EL3,
-// the timer, FPCR and the EL0 registers); the referee calls muscles on one
-// core, one call at a time. A single call arms the deadline with
-// CNTPS_TVAL_EL1 (the counter plus the budget, a signed 32-bit count:
-// SetBudget keeps budgets below 2^31 ticks, more than 2 s at 1 GHz, while
-// a budget is at most 1 s), enterFull with the 64-bit CNTPS_CVAL_EL1 (a
-// batch's deadline is k budgets).
+// enterFull: every Space has an id from a counter that is never reused (so a
+// Space freed and another allocated at the same address still differ), and
+// the package remembers the id whose regime it wrote last (entered) and that
+// Space (entering another one clears its ready words, so enter, which writes
+// no regime, runs only the space whose regime is in place; Wipe forgets
+// both). Calling the same space again needs none of it: EL0 can write none
+// of those registers, nothing else in the referee touches the EL1&0 regime,
+// and the TLB can hold only entries walked from that space's tables (the
+// last switch flushed everything else, speculative walks included, and the
+// tables never change after New: the referee writes only buffers and state).
+// ASIDs stay 0: a switch flushes the whole EL1&0 TLB. The code needs no
+// instruction-cache maintenance per call either: New made it visible to
+// instruction fetch (syncCode) and nobody writes it afterwards. One ISB
+// before the eret covers the per-call writes (SCR_EL3, VBAR_EL3, the timer,
+// FPCR and the EL0 registers); the referee calls muscles on one core, one
+// call at a time. A single call arms the deadline with CNTPS_TVAL_EL1 (the
+// counter plus the budget, a signed 32-bit count: SetBudget keeps budgets
+// below 2^31 ticks, more than 2 s at 1 GHz, while a budget is at most 1 s),
+// enterFull with the 64-bit CNTPS_CVAL_EL1 (a batch's deadline is k
+// budgets).
 //
 // TPIDRRO_EL0 is zeroed with the regime too: EL0 can read it but not write
 // it, and the referee never writes it (tamago keeps no thread pointer), so
 // it stays zero for every call after.
 //
 // The EL3 side then restores the referee's registers and returns (nil from
-// enter, or on to callFaulted after a fault). TPIDR_EL0 and FPSR keep what the muscle left until the next call zeroes
-// them: the referee reads neither. Nothing on this path allocates.
+// enter, or on to callFaulted after a fault). TPIDR_EL0 and FPSR keep what
+// the muscle left until the next call zeroes them: the referee reads
+// neither. Nothing on this path allocates.
 //
 // A batch (Space.Batch: K forward rows, or K training steps) is one such
 // entry (enterFull) with a deadline of K budgets (K bounded by
-// SetBatchLimit, so that it is no longer than the longest single call): eret goes to the batch
-// stub instead, which the referee writes after the code (a table of each
-// row's input and output address, then a few instructions), with its
-// registers in x19..x28 (which the ABI forbids a muscle to write). The stub
-// calls the entry once per row with BLR, x0/x1 at the row's input and
-// output (an ldp from the table) and x2..x4 as for a call, and ends by
+// SetBatchLimit, so that it is no longer than the longest single call): eret
+// goes to the batch stub instead, which the referee writes after the code (a
+// table of each row's input and output address, then a few instructions),
+// with its registers in x19..x28 (which the ABI forbids a muscle to write).
+// The stub calls the entry once per row with BLR, x0/x1 at the row's input
+// and output (an ldp from the table) and x2..x4 as for a call, and ends by
 // returning to ReturnAddress like a single call; forward is unrolled, a
 // block of 5 instructions a row, entered k blocks before its end, train
 // loops over row 0 (the table is only addresses in the muscle's own pages,
-// which it is given anyway, and EL0 cannot write it). The trampoline
-// records x19, the row counter, when the entry ends, so a fault names its
-// row, and a batch whose counter is not at its end (a muscle that wrote
-// x19, or x30 to return early) is reported, not trusted; whatever a muscle
-// does to the stub's registers stays inside its own pages and its deadline.
+// which it is given anyway, and EL0 cannot write it). The trampoline records
+// x19, the row counter, when the entry ends, so a fault names its row, and a
+// batch whose counter is not at its end (a muscle that wrote x19, or x30 to
+// return early) is reported, not trusted; whatever a muscle does to the
+// stub's registers stays inside its own pages and its deadline.
 //
 // The portable parts (layout, tables, fault decoding) are unit-tested on the
 // host; Call itself needs EL3 and runs only in the tamago build.
