@@ -40,7 +40,9 @@
 // loop for 64+ contiguous elements without a vector form, and fully
 // unrolled scalar code otherwise. MatMul and Dense (all 1-D/2-D
 // combinations) are unrolled scalar FMUL/FMADD (a Dense with columns in
-// blocks of four: FMLA by element, when that executes fewer) when the
+// blocks of four: FMLA by element; a MatMul whose left operand reads rows
+// in fours, such as h.T: four rows of a result column by element; either
+// when that executes fewer) when the
 // contracted and column dimensions are below loopDim and there are at
 // most unrollMACs multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
 // columns; a MatMul's rows are a loop too, and so are a Dense's when its

@@ -38,6 +38,18 @@ func mmDims(v *ir.Value) (k, n, m int) {
 func (g *gen) matmul(v *ir.Value, a, b operand, dst loc) {
 	k, n, m := mmDims(v)
 	if unrolled(k, n, m) {
+		if columnsOK(a, k, n) {
+			t := newGen()
+			t.resetPool()
+			t.matmulUnrolled(a, b, dst, k, n, m)
+			c := newGen()
+			c.resetPool()
+			c.matmulColumns(a, b, dst, k, n, m)
+			if c.executed < t.executed {
+				g.matmulColumns(a, b, dst, k, n, m)
+				return
+			}
+		}
 		g.matmulUnrolled(a, b, dst, k, n, m)
 		return
 	}
@@ -88,6 +100,58 @@ func (g *gen) matmulUnrolled(a, b operand, dst loc, k, n, m int) {
 				}
 			}
 			g.strS(acc, dst, 4*(i*m+j))
+		}
+	}
+}
+
+// columnsOK reports whether matmulColumns can read A (k rows, n
+// columns): k a multiple of four and, for every column p, each block of
+// four rows four consecutive elements of memory (A a transposed view, as
+// in h.T @ x).
+func columnsOK(a operand, k, n int) bool {
+	if k%4 != 0 || a.cons != nil {
+		return false
+	}
+	for p := range n {
+		for i0 := 0; i0 < k; i0 += 4 {
+			for l := 1; l < 4; l++ {
+				if a.at((i0+l)*n+p) != a.at(i0*n+p)+l {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// matmulColumns computes the result four rows at a time, one column j
+// after the other: the block out[i0:i0+4, j] is A's block of column 0
+// times B[0, j] (FMUL by element), then one FMLA by element for each
+// further p, the same order and roundings as matmulUnrolled's FMUL and
+// FMADDs; lane 0 is stored as it is, lanes 1..3 after a DUP each (the
+// block is a column of the row-major result). Blocks take the register
+// sets of unrolledSets in turn.
+func (g *gen) matmulColumns(a, b operand, dst loc, k, n, m int) {
+	e := 0
+	for i0 := 0; i0 < k; i0 += 4 {
+		for j := range m {
+			set := unrolledSets[e%len(unrolledSets)]
+			e++
+			acc, ar, br, lane := vview(set[0]), set[2], set[1], vview(set[3])
+			for p := range n {
+				g.ldrQ(qview(ar), a.mem, 4*a.at(i0*n+p))
+				y := g.fetch(br, b, p*m+j)
+				op := A.VFMLAElem
+				if p == 0 {
+					op = A.VFMULElem
+				}
+				g.emit(A.Instr{Op: op, Rd: acc, Rn: vview(ar), Rm: vview(y)})
+			}
+			g.strS(A.SReg(int(acc.Num())), dst, 4*(i0*m+j))
+			for l := 1; l < 4; l++ {
+				g.emit(A.Instr{Op: A.DUPElem, Rd: lane, Rn: acc, Index: uint8(l)})
+				g.strS(A.SReg(int(lane.Num())), dst, 4*((i0+l)*m+j))
+			}
 		}
 	}
 }

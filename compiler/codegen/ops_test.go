@@ -85,6 +85,12 @@ func opCases() []opCase {
 			return g.Where(c, x, p)
 		}})
 	}
+	// A transposed left operand with rows in fours (matmulColumns).
+	for _, sh := range [][3]int{{2, 4, 3}, {3, 8, 5}, {1, 4, 1}} {
+		cs = append(cs, opCase{fmt.Sprintf("matmul(x.T)%v", sh), ir.Shape{sh[0], sh[1]}, ir.Shape{sh[0], sh[2]}, func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error) {
+			return g.MatMul(g.Transpose(x), p)
+		}})
+	}
 	// MatMul: every 1-D/2-D combination, unrolled and looped, with tails.
 	mm := func(a, b ir.Shape, transposeP bool) opCase {
 		ps := b
