@@ -68,6 +68,8 @@ func (in Instr) Mem() (m MemAccess, ok bool) {
 		return MemAccess{in.Rn, in.Imm, 2 * regBytes(in.Rd), !info.load}, true
 	case formLD1R:
 		return MemAccess{in.Rn, 0, 4, false}, true
+	case formLD1x4:
+		return MemAccess{in.Rn, 0, 64, false}, true
 	}
 	return m, false
 }
@@ -148,6 +150,10 @@ func (in Instr) DefUse() (defs, uses []int) {
 		} else {
 			use(in.Rd, in.Rt2)
 		}
+	case formLD1x4:
+		use(in.Rn)
+		n := int(in.Rd.Num())
+		def(in.Rd, VReg(n+1), VReg(n+2), VReg(n+3))
 	case formLdStPost:
 		use(in.Rn)
 		def(in.Rn)

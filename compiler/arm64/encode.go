@@ -173,6 +173,7 @@ var formEncoders = [...]func(*encoder, opInfo) uint32{
 	formLdStPost:  encLdStPost,
 	formLdStPair:  encLdStPair,
 	formLD1R:      encLD1R,
+	formLD1x4:     encLD1x4,
 	formFP1:       encFP1,
 	formFMovImm:   encFMovImm,
 	formFPToW:     encFPToW,
@@ -336,6 +337,17 @@ func encLdStPair(e *encoder, info opInfo) uint32 {
 
 func encLD1R(e *encoder, info opInfo) uint32 {
 	rt := e.reg("Rd", fRd, e.in.Rd, setV)
+	rn := e.reg("Rn", fRn, e.in.Rn, setXorSP)
+	return info.bits | rn<<5 | rt
+}
+
+// LD1 (multiple structures, four registers, no offset): the list is
+// Vd..Vd+3; one that would wrap past v31 is refused.
+func encLD1x4(e *encoder, info opInfo) uint32 {
+	rt := e.reg("Rd", fRd, e.in.Rd, setV)
+	if e.err == nil && rt > 28 {
+		e.fail("Rd", "the four registers from %s wrap past v31", e.in.Rd)
+	}
 	rn := e.reg("Rn", fRn, e.in.Rn, setXorSP)
 	return info.bits | rn<<5 | rt
 }

@@ -107,6 +107,11 @@ var encodeCases = []encodeCase{
 	{Instr{Op: LD1R, Rd: V3, Rn: X4}, "ld1r {v3.4s}, [x4]", "ld1r {v3.4s}, [x4]"},
 	{Instr{Op: LD1R, Rd: V31, Rn: SP}, "ld1r {v31.4s}, [sp]", ""},
 
+	// LD1 of four registers: the lowest and highest first register.
+	{Instr{Op: LD1x4, Rd: V8, Rn: X6}, "ld1 {v8.4s-v11.4s}, [x6]", "ld1 {v8.4s-v11.4s}, [x6]"},
+	{Instr{Op: LD1x4, Rd: V0, Rn: SP}, "ld1 {v0.4s-v3.4s}, [sp]", ""},
+	{Instr{Op: LD1x4, Rd: V28, Rn: X30}, "ld1 {v28.4s-v31.4s}, [x30]", ""},
+
 	// Scalar FP.
 	{Instr{Op: FMOV, Rd: S0, Rn: S31}, "fmov s0, s31", "fmov s0, s31"},
 	{Instr{Op: FMOVImm, Rd: S0, FImm: 1}, "fmov s0, #1.000000000000000000e+00", "fmov s0, #1.0"},

@@ -103,6 +103,9 @@ var errorCases = []struct {
 	{Instr{Op: LD1R, Rd: Q0, Rn: X1}, "Rd", "want V register, got q0"},
 	{Instr{Op: LD1R, Rd: V0, Rn: XZR}, "Rn", "got xzr"},
 	{Instr{Op: LD1R, Rd: V0, Rn: X1, Imm: 4}, "Imm", "not used"},
+	{Instr{Op: LD1x4, Rd: V29, Rn: X1}, "Rd", "wrap past v31"},
+	{Instr{Op: LD1x4, Rd: Q8, Rn: X1}, "Rd", "want V register, got q8"},
+	{Instr{Op: LD1x4, Rd: V8, Rn: X1, Imm: 64}, "Imm", "not used"},
 
 	// Scalar FP.
 	{Instr{Op: FMOVImm, Rd: S0, FImm: 0}, "FImm", "0.0 is not encodable"},

@@ -54,6 +54,8 @@ func (in Instr) String() string {
 		args(in.Rd.String(), in.Rt2.String(), memOffset(in.Rn, in.Imm))
 	case formLD1R:
 		args("{"+v(in.Rd)+"}", "["+in.Rn.String()+"]")
+	case formLD1x4:
+		args("{"+v(in.Rd)+"-"+v(VReg(int(in.Rd.Num())+3))+"}", "["+in.Rn.String()+"]")
 	case formFP1, formFPToW, formWToFP:
 		args(in.Rd.String(), in.Rn.String())
 	case formFMovImm:

@@ -35,6 +35,7 @@ const (
 	LDP     // ldp Rd, Rt2 (both S or both Q), [Xn|SP{, #Imm}]  signed 7-bit, scaled
 	STP     // stp Rd, Rt2, [Xn|SP{, #Imm}]
 	LD1R    // ld1r {Vd.4s}, [Xn|SP]
+	LD1x4   // ld1 {Vd.4s, Vd+1.4s, Vd+2.4s, Vd+3.4s}, [Xn|SP]  (64 bytes; Vd is v0..v28)
 
 	// Scalar single precision.
 	FMOV      // fmov Sd, Sn
@@ -119,6 +120,7 @@ const (
 	formLdStPost       // LDRPost, STRPost
 	formLdStPair       // LDP, STP
 	formLD1R           // LD1R
+	formLD1x4          // LD1x4
 	formFP1            // FMOV, FABS, FNEG, FSQRT, FRINTN, FRINTM
 	formFMovImm        // FMOVImm
 	formFPToW          // FMOVToW, FCVTZS
@@ -173,6 +175,7 @@ var opTable = [numOps]opInfo{
 	LDP:     {"ldp", formLdStPair, 0, "", true},
 	STP:     {"stp", formLdStPair, 0, "", false},
 	LD1R:    {"ld1r", formLD1R, 0x4d40c800, "4s", true},
+	LD1x4:   {"ld1", formLD1x4, 0x4c402800, "4s", true},
 
 	FMOV:      {"fmov", formFP1, 0x1e204000, "", false},
 	FMOVImm:   {"fmov", formFMovImm, 0x1e201000, "", false},

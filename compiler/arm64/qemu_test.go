@@ -147,6 +147,14 @@ func e2eProgram() *Assembler {
 		Instr{Op: LDR, Rd: X9, Rn: X0, Imm: 16},
 		Instr{Op: STR, Rd: X9, Rn: X1, Imm: 4 * 130})
 
+	// G: four registers from one LD1 (section D's words 36..51), stored
+	// back in reverse register order at out[152..167].
+	e(Instr{Op: ADDImm, Rd: X15, Rn: X1, Imm: 4 * 36},
+		Instr{Op: LD1x4, Rd: V4, Rn: X15})
+	for r := range 4 {
+		e(Instr{Op: STR, Rd: QReg(7 - r), Rn: X1, Imm: 4 * int64(152+4*r)})
+	}
+
 	// F: the stack, shifted adds, lsl #12, negative post-index.
 	e(Instr{Op: SUBImm, Rd: SP, Rn: SP, Imm: 32},
 		Instr{Op: STR, Rd: Q0, Rn: SP, Imm: 16},
@@ -252,6 +260,9 @@ func e2eExpected() []uint32 {
 	out[136] = f(in[0])
 	out[1024] = f(in[1])
 	out[144], out[143], out[142] = f(in[0]), f(in[1]), f(in[1])
+	for r := range 4 {
+		copy(out[152+4*r:156+4*r], out[36+4*(3-r):40+4*(3-r)])
+	}
 	return out
 }
 

@@ -88,6 +88,8 @@ func (g sweepGen) instance(op Op) Instr {
 		}
 	case formLD1R:
 		in.Rd, in.Rn = g.reg(poolV), g.reg(poolXSP)
+	case formLD1x4:
+		in.Rd, in.Rn = VReg(int(g.in(0, 28))), g.reg(poolXSP)
 	case formFP1:
 		in.Rd, in.Rn = g.reg(poolS), g.reg(poolS)
 	case formFMovImm:

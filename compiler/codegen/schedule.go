@@ -14,7 +14,7 @@ import (
 //
 // The machine model follows llvm-mca's cortex-a53 model: integer ALU ops
 // take 3 cycles on two pipes, loads and stores 4 on the single load/store
-// pipe, FP and NEON ops 6 (multiply-accumulate 10, division 18, square
+// pipe (a four-register LD1 7, holding it 4 cycles), FP and NEON ops 6 (multiply-accumulate 10, division 18, square
 // root 33) on one FP pipe; at most two instructions issue per cycle, in
 // order, and results are written back in order (an instruction waits until
 // its result would not be written before an older one's). For each block
@@ -46,6 +46,8 @@ func timing(in A.Instr) (lat int, p pipe, busy int) {
 		return 4, pipeLdSt, 1
 	case A.LDP:
 		return 4, pipeLdSt, 2
+	case A.LD1x4:
+		return 7, pipeLdSt, 4
 	case A.STR, A.STRPost, A.STP:
 		return 4, pipeLdSt, 1 // the latency only matters for the write-back order
 	case A.FMADD, A.FMSUB, A.FNMSUB, A.VFMLA, A.VFMLS, A.VFMLAElem:

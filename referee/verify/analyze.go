@@ -567,7 +567,7 @@ func (v *verifier) step(i int, s *state, check bool) error {
 		return nil
 	case cLdStPair:
 		return v.access(i, s, rn, imm, 2*in.f().size, !in.f().load, check)
-	case cLD1R:
+	case cLdVec:
 		return v.access(i, s, rn, 0, in.f().size, false, check)
 	case cFPToW:
 		return set(rd, unknown)

@@ -15,7 +15,7 @@ type form struct {
 	mask  uint32
 	bits  uint32
 	class class
-	size  int  // memory forms: bytes per transferred register
+	size  int  // memory forms: bytes per transferred register (cLdVec: bytes loaded)
 	load  bool // memory forms: a load (else a store)
 }
 
@@ -36,7 +36,7 @@ const (
 	cLdStUImm                  // ldr/str St|Qt|Xt, [Xn|SP, #imm12*size]
 	cLdStPost                  // ldr/str St|Qt, [Xn|SP], #simm9
 	cLdStPair                  // ldp/stp St|Qt, St2|Qt2, [Xn|SP, #simm7*size]
-	cLD1R                      // ld1r {Vt.4s}, [Xn|SP]
+	cLdVec                     // ld1r {Vt.4s}, [Xn|SP]; ld1 {Vt.4s-Vt+3.4s}, [Xn|SP]: size bytes at Xn
 	cFPToW                     // fmov/fcvtzs Wd|WZR, Sn: writes an X register
 	cWToFP                     // fmov/scvtf Sd, Wn|WZR: reads an X register
 	cDupGen                    // dup Vd.4s, Wn|WZR: reads an X register
@@ -87,7 +87,8 @@ var forms = []form{
 	{name: "ldp s", mask: 0xffc00000, bits: 0x2d400000, class: cLdStPair, size: 4, load: true},
 	{name: "stp q", mask: 0xffc00000, bits: 0xad000000, class: cLdStPair, size: 16},
 	{name: "ldp q", mask: 0xffc00000, bits: 0xad400000, class: cLdStPair, size: 16, load: true},
-	{name: "ld1r", mask: 0xfffffc00, bits: 0x4d40c800, class: cLD1R, size: 4, load: true},
+	{name: "ld1r", mask: 0xfffffc00, bits: 0x4d40c800, class: cLdVec, size: 4, load: true},
+	{name: "ld1 x4", mask: 0xfffffc00, bits: 0x4c402800, class: cLdVec, size: 64, load: true},
 
 	// Scalar single precision.
 	{name: "fmov", mask: 0xfffffc00, bits: 0x1e204000, class: cFP},

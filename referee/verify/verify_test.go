@@ -231,6 +231,18 @@ func TestAccepted(t *testing.T) {
 				A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X6, Imm: 16})
 			a.Emit(A.Instr{Op: A.STR, Rd: A.Q0, Rn: A.X1}, ret)
 		}), fwd},
+		{"four-register LD1 of a whole buffer, two bases in a loop", asm(t, func(a *A.Assembler) {
+			// Each 64-byte buffer is one LD1: the input once, the state
+			// (x6) and the scratch (x7) on each of 2 trips.
+			a.Emit(A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X0}, A.Instr{Op: A.LD1x4, Rd: A.V0, Rn: A.X6})
+			a.Emit(A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X2}, A.Instr{Op: A.ADDImm, Rd: A.X7, Rn: A.X3})
+			countedLoop(a, 2,
+				A.Instr{Op: A.LD1x4, Rd: A.V8, Rn: A.X6},
+				A.Instr{Op: A.LD1x4, Rd: A.V12, Rn: A.X7},
+				A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X6, Imm: 0},
+				A.Instr{Op: A.ADDImm, Rd: A.X7, Rn: A.X7, Imm: 0})
+			a.Emit(A.Instr{Op: A.STR, Rd: A.Q0, Rn: A.X1}, ret)
+		}), fwd},
 		{"nested loops", asm(t, func(a *A.Assembler) {
 			// for i in 4: for j in 4: out[4i+j] = in[4i+j], the outer
 			// counter x12, the inner x11, x5/x8 walk across both.
@@ -278,6 +290,19 @@ func TestRejected(t *testing.T) {
 		{"read straddles the end", asm(t, func(a *A.Assembler) {
 			a.Emit(A.Instr{Op: A.LDP, Rd: A.S0, Rt2: A.S1, Rn: A.X0, Imm: 60}, ret)
 		}), fwd, ErrMemory, "outside"},
+		{"four-register LD1 straddles the end", asm(t, func(a *A.Assembler) {
+			// 64 bytes from input+16: an LD1R (4 bytes) there is fine.
+			a.Emit(A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X0, Imm: 16},
+				A.Instr{Op: A.LD1R, Rd: A.V0, Rn: A.X6},
+				A.Instr{Op: A.LD1x4, Rd: A.V0, Rn: A.X6}, ret)
+		}), fwd, ErrMemory, "outside the 64-byte input buffer"},
+		{"four-register LD1 one loop trip too many", asm(t, func(a *A.Assembler) {
+			a.Emit(A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X2})
+			countedLoop(a, 2,
+				A.Instr{Op: A.LD1x4, Rd: A.V8, Rn: A.X6},
+				A.Instr{Op: A.ADDImm, Rd: A.X6, Rn: A.X6, Imm: 16})
+			a.Emit(ret)
+		}), fwd, ErrMemory, "outside the 64-byte"},
 		{"negative offset", asm(t, func(a *A.Assembler) {
 			a.Emit(A.Instr{Op: A.SUBImm, Rd: A.X5, Rn: A.X3, Imm: 4}, A.Instr{Op: A.LDR, Rd: A.S0, Rn: A.X5}, ret)
 		}), fwd, ErrMemory, "offset [-4, 0)"},
