@@ -270,7 +270,7 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 	}
 	// row emits one row: A's row at arow, the result's at drow, the
 	// bias row at brow (unused for a uniform bias).
-	row := func(arow, drow, brow loc) {
+	row := func(arow, drow, brow loc, spare []A.Reg) {
 		for j0 := 0; j0 < m; j0 += 4 * blockQ {
 			cols := min(m-j0, 4*blockQ)
 			nq, tail := cols/4, cols%4
@@ -288,7 +288,7 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 					g.ldrS(A.SReg(16+t), brow, 4*(j0+4*nq+t))
 				}
 			}
-			g.rowBlockLoop(arow, b.mem, 0, n, m, j0, nq, tail)
+			g.rowBlockLoop(arow, b.mem, 0, n, m, j0, nq, tail, spare)
 			if relu {
 				for c := range nq {
 					g.emit(op2(A.VFMAX, A.VReg(c), A.VReg(c), A.V23))
@@ -321,7 +321,7 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 	}
 	if k == 1 || !even {
 		for i := range k {
-			row(loc{a.mem.base, a.mem.off + 4*i*n}, loc{dst.base, dst.off + 4*i*m}, biasRow(i))
+			row(loc{a.mem.base, a.mem.off + 4*i*n}, loc{dst.base, dst.off + 4*i*m}, biasRow(i), []A.Reg{A.X7, A.X8, outX, rowX})
 		}
 		return
 	}
@@ -331,7 +331,7 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 		g.addr(rowX, biasRow(0), 0)
 	}
 	g.loopOn(outX, k, func() {
-		row(loc{A.X7, 0}, loc{A.X8, 0}, loc{rowX, 0})
+		row(loc{A.X7, 0}, loc{A.X8, 0}, loc{rowX, 0}, nil)
 		g.addImm(A.X7, A.X7, 4*n)
 		g.addImm(A.X8, A.X8, 4*m)
 		if !uniform && stride != 0 {

@@ -32,6 +32,7 @@ func TestDenseOps(t *testing.T) {
 		{{4}, {4, 3}}, {{4}, {4}}, {{2, 4}, {4, 5}}, {{3, 6}, {6, 8}}, // unrolled
 		{{4}, {4, 4}}, {{2, 3}, {3, 4}}, {{5, 2}, {2, 12}}, // unrolled, four columns at a time (denseByElem)
 		{{70}, {70, 5}}, {{5}, {5, 100}}, {{3, 66}, {66, 45}}, {{2, 70}, {70, 36}}, // loops (with tails)
+		{{12}, {12, 32}}, {{3, 8}, {8, 48}}, // four-register LD1 loops (rowBlockLD1)
 	}
 	for _, s := range shapes {
 		for _, bias := range []string{"param", "scalar", "const", "uniform", "column"} {

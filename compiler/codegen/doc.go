@@ -45,7 +45,9 @@
 // when that executes fewer) when the
 // contracted and column dimensions are below loopDim and there are at
 // most unrollMACs multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
-// columns; a MatMul's rows are a loop too, and so are a Dense's when its
+// columns, four rows an iteration by element where the shapes allow, rows
+// of 16 or 32 columns by four-register LD1s two loads ahead, laid out for
+// the in-order A53; a MatMul's rows are a loop too, and so are a Dense's when its
 // bias rows are evenly spaced); a right operand that is a transposed view
 // (x @ W.T) is read in place by dot products (transposed.go). Copies
 // loop too (copy.go). Reductions are unrolled. Activations are branch-free: max/min by FMAX/FMIN,

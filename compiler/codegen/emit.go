@@ -19,6 +19,10 @@ import (
 //	v8..v15,
 //	v24..v31   the per-kernel constant pool
 //	v0..v7, v16..v23  accumulators and operands of the NEON matmul loop
+//
+// The four-register LD1 loop (rowBlockLD1) also loads into v25..v29, and
+// takes x9, x10, x12..x15 (after clearing the cache) and, outside any
+// loop over rows, x7, x8, x16, x17 as base registers.
 var (
 	tmpX  = A.X9
 	tmpX2 = A.X10

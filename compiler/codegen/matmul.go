@@ -165,7 +165,7 @@ func (g *gen) matmulColumns(a, b operand, dst loc, k, n, m int) {
 // row of the result.
 func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 	const blockQ = 8
-	row := func(arow, drow loc) {
+	row := func(arow, drow loc, spare []A.Reg) {
 		for j0 := 0; j0 < m; j0 += 4 * blockQ {
 			cols := min(m-j0, 4*blockQ)
 			nq, tail := cols/4, cols%4
@@ -175,7 +175,7 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 			for t := range tail {
 				g.emit(A.Instr{Op: A.MOVIZero, Rd: A.VReg(16 + t)})
 			}
-			g.rowBlockLoop(arow, b.mem, 0, n, m, j0, nq, tail)
+			g.rowBlockLoop(arow, b.mem, 0, n, m, j0, nq, tail, spare)
 			for c := range nq {
 				g.strQ(A.QReg(c), drow, 4*(j0+4*c))
 			}
@@ -185,16 +185,85 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 		}
 	}
 	if k == 1 {
-		row(a.mem, dst)
+		row(a.mem, dst, []A.Reg{A.X7, A.X8, outX})
 		return
 	}
 	g.addr(A.X7, a.mem, 0)
 	g.addr(A.X8, dst, 0)
 	g.loopOn(outX, k, func() {
-		row(loc{A.X7, 0}, loc{A.X8, 0})
+		row(loc{A.X7, 0}, loc{A.X8, 0}, nil)
 		g.addImm(A.X7, A.X7, 4*n)
 		g.addImm(A.X8, A.X8, 4*m)
 	})
+}
+
+// ld1Banks are the first registers of the four banks of four consecutive
+// registers that rowBlockLD1 loads rows of B into, and ld1Mult holds its
+// four multipliers; none is v23 or v24, which a dense kernel keeps for
+// relu and a uniform bias.
+var ld1Banks = [4]int{8, 12, 16, 25}
+
+const ld1Mult = 29
+
+// ld1Bases are the base registers rowBlockLD1 may always take: x6, the
+// scratch registers and the address cache (which it clears).
+var ld1Bases = []A.Reg{A.X6, A.X9, A.X10, A.X12, A.X13, A.X14, A.X15}
+
+// rowBlockLD1 is rowBlockLoop's four-row loop for blocks of 16 or 32
+// columns (nq 4 or 8), laid out for the in-order Cortex-A53, which writes
+// results back in order: a load issues only once it would not complete
+// before the multiply-adds ahead of it (FMLA 10 cycles), so the 7-cycle
+// four-register LD1 can issue three cycles after an FMLA where an LDR (4)
+// waits six. A group is one LD1 (64 bytes of a row of B) and the four
+// FMLAs by element that use it; LD1 takes no offset, so each of an
+// iteration's nq groups has a base register of its own, and the loads
+// run two groups ahead of their FMLAs, through four banks. After the last
+// group the next multipliers are loaded and the bases and x5 advance; the
+// last iteration is peeled and loads nothing ahead. Each accumulator sums
+// in the same order as the other loops.
+func (g *gen) rowBlockLD1(a, b loc, i, n, m, j0, nq int, bases []A.Reg) {
+	per := nq / 4     // groups a row
+	groups := 4 * per // groups an iteration
+	stride := 16 * m  // bytes of B an iteration
+	off := func(grp int) int { return 4*m*(grp/per) + 64*(grp%per) }
+	bank := func(grp int) int { return ld1Banks[grp%4] }
+	load := func(grp int) {
+		g.emit(A.Instr{Op: A.LD1x4, Rd: A.VReg(bank(grp)), Rn: bases[grp%groups]})
+	}
+	iteration := func(last bool) {
+		for grp := range groups {
+			if !last || grp+2 < groups {
+				load(grp + 2)
+			}
+			for c := range 4 {
+				g.emit(A.Instr{Op: A.VFMLAElem, Rd: A.VReg(4*(grp%per) + c), Rn: A.VReg(bank(grp) + c),
+					Rm: A.VReg(ld1Mult), Index: uint8(grp / per)})
+			}
+		}
+	}
+	g.clearCache()
+	g.addr(A.X5, a, 4*i*n)
+	g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(ld1Mult), Rn: A.X5})
+	for grp := range groups {
+		g.addr(bases[grp], b, 4*j0+off(grp))
+		if grp < 2 {
+			// The first two groups are loaded here; in the loop their
+			// bases serve the next iteration.
+			load(grp)
+			g.addImm(bases[grp], bases[grp], stride)
+		}
+	}
+	if n/4 > 1 {
+		g.loop(n/4-1, func() {
+			iteration(false)
+			g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(ld1Mult), Rn: A.X5, Imm: 16})
+			g.addImm(A.X5, A.X5, 16)
+			for _, r := range bases[:groups] {
+				g.addImm(r, r, stride)
+			}
+		})
+	}
+	iteration(true)
 }
 
 // rowBank are the two banks of registers the four-row loop loads rows of
@@ -202,12 +271,18 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 // dense kernel keeps for relu and a uniform bias).
 var rowBank = [2][8]int{{8, 9, 10, 11, 12, 13, 14, 15}, {16, 17, 18, 20, 21, 22, 25, 26}}
 
-// rowBlockLoop emits the NEON loop over k (two rows of B an iteration
-// where the shapes allow) that accumulates one block of an
+// rowBlockLoop emits the NEON loop over k (two or four rows of B an
+// iteration where the shapes allow) that accumulates one block of an
 // output row, out[i, j0:j0+4*nq+tail] += a[i, k] * b[k, j0:...]: v0..v(nq-1)
 // take the 4-wide columns, s16.. the tail. a is (., n) and b is (n, m),
-// row-major. Uses x5, x6 and the loop counter; v8.., v19, s20...
-func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int) {
+// row-major. Uses x5, x6 and the loop counter; v8.., v19, s20...; blocks
+// of 16 or 32 columns go to rowBlockLD1, which also uses x9, x10, x12..x15
+// and the caller's spare registers (ones no enclosing loop holds).
+func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int, spare []A.Reg) {
+	if tail == 0 && n%4 == 0 && m%4 == 0 && nq%4 == 0 && len(ld1Bases)+len(spare) >= nq && 16*m < 1<<24 {
+		g.rowBlockLD1(a, b, i, n, m, j0, nq, append(append([]A.Reg{}, ld1Bases...), spare...))
+		return
+	}
 	g.addr(A.X5, a, 4*i*n)
 	g.addr(A.X6, b, 4*j0)
 	if tail == 0 && n%4 == 0 && m%4 == 0 && 12*m+16*nq <= 65520 {

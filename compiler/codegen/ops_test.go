@@ -115,7 +115,11 @@ func opCases() []opCase {
 		// through its view (transposed: matmulT), NEON.
 		mm(ir.Shape{9, 3}, ir.Shape{3, 2}, false), mm(ir.Shape{9, 4}, ir.Shape{4, 3}, false),
 		mm(ir.Shape{9, 5}, ir.Shape{5, 3}, false), mm(ir.Shape{10, 4}, ir.Shape{4, 5}, true),
-		mm(ir.Shape{9, 2}, ir.Shape{2, 70}, false), mm(ir.Shape{12, 66}, ir.Shape{66, 5}, false))
+		mm(ir.Shape{9, 2}, ir.Shape{2, 70}, false), mm(ir.Shape{12, 66}, ir.Shape{66, 5}, false),
+		// Four-register LD1 loops (rowBlockLD1): blocks of 32 and 16
+		// columns, no loop at all (n = 4), and in a loop over rows.
+		mm(ir.Shape{12}, ir.Shape{12, 32}, false), mm(ir.Shape{4}, ir.Shape{4, 80}, false),
+		mm(ir.Shape{3, 8}, ir.Shape{8, 48}, false), mm(ir.Shape{2, 16}, ir.Shape{16, 16}, false))
 	// NEON loops (vecLoopChunks chunks or more) with leftover chunks and tail.
 	for _, op := range []ir.Op{ir.OpSub, ir.OpLess, ir.OpNotEqual} {
 		cs = append(cs, opCase{fmt.Sprintf("%s/loop", op), ir.Shape{150}, ir.Shape{150}, bin(op)})

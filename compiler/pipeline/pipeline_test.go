@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	A "github.com/muscles/referee/compiler/arm64"
 )
 
 const example = "../frontend/testdata/models/relu_mlp.py"
@@ -69,5 +71,37 @@ func TestOptions(t *testing.T) {
 	}
 	if _, err := Run(example, src, Options{Frozen: []string{"nosuch"}}, "trace"); err == nil || !strings.Contains(err.Error(), "no parameter") {
 		t.Errorf("--frozen of an unknown parameter: %v", err)
+	}
+}
+
+// TestLoopLoadsStayInTheirParameter compiles a product whose loop loads
+// rows of W with four-register LD1s two groups ahead, W being all of the
+// state: the full run ends in the verifier, which rejects any load past
+// the state's last byte (the last iteration must load nothing ahead).
+func TestLoopLoadsStayInTheirParameter(t *testing.T) {
+	src := []byte(`import numpy as np
+
+INPUT_SHAPE = (12,)
+W = np.ones((12, 32)) * 0.5
+
+
+def forward(x):
+    return x @ W
+`)
+	r, err := Compile("ld1.py", src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Manifest().StateSize; got != 12*32*4 {
+		t.Fatalf("state is %d bytes, want W's %d alone", got, 12*32*4)
+	}
+	ld1 := 0
+	for _, in := range r.Muscle.ForwardInstrs {
+		if in.Op == A.LD1x4 {
+			ld1++
+		}
+	}
+	if ld1 == 0 {
+		t.Fatal("the forward entry has no four-register LD1: the test no longer covers the loop")
 	}
 }
