@@ -177,6 +177,9 @@ func TestFold(t *testing.T) {
 	}
 }
 
+// negZero32 is float32 -0.
+var negZero32 = float32(math.Copysign(0, -1))
+
 func TestSimplify(t *testing.T) {
 	g, x := smallGraph(t)
 	Simplify(g)
@@ -188,15 +191,22 @@ func TestSimplify(t *testing.T) {
 		build func(g *Graph, x *Value) *Value
 		want  string // the output after Simplify + DCE
 	}{
-		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpAdd, x, g.Scalar(0))) }, "%0 = input x (2,)\nreturn %0\n"},
+		// x + (-0) is x, but x + (+0) is +0 for x = -0: kept.
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpAdd, x, g.Scalar(negZero32))) }, "%0 = input x (2,)\nreturn %0\n"},
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpAdd, g.Scalar(negZero32), x)) }, "%0 = input x (2,)\nreturn %0\n"},
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpAdd, x, g.Scalar(0))) }, "keep"},
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpAdd, g.Scalar(0), x)) }, "keep"},
 		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpSub, x, g.Scalar(0))) }, "%0 = input x (2,)\nreturn %0\n"},
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpSub, x, g.Scalar(negZero32))) }, "keep"},
 		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpDiv, x, g.Scalar(1))) }, "%0 = input x (2,)\nreturn %0\n"},
 		{func(g *Graph, x *Value) *Value { return g.Pow(x, 1) }, "%0 = input x (2,)\nreturn %0\n"},
 		{func(g *Graph, x *Value) *Value { return g.Pow(x, 2) }, "%0 = input x (2,)\n%1 = mul %0 %0 (2,)\nreturn %1\n"},
 		{func(g *Graph, x *Value) *Value {
 			return must(g.Unary(OpNeg, must(g.Unary(OpNeg, x))))
 		}, "%0 = input x (2,)\nreturn %0\n"},
-		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpSub, g.Scalar(0), x)) }, "%0 = input x (2,)\n%1 = neg %0 (2,)\nreturn %1\n"},
+		// (-0) - x is -x; (+0) - x is +0 for x = +0: kept.
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpSub, g.Scalar(negZero32), x)) }, "%0 = input x (2,)\n%1 = neg %0 (2,)\nreturn %1\n"},
+		{func(g *Graph, x *Value) *Value { return must(g.Binary(OpSub, g.Scalar(0), x)) }, "keep"},
 		{func(g *Graph, x *Value) *Value { return must(g.Broadcast(g.Scalar(3), Shape{2})) }, "%0 = input x (2,)\n%1 = const (2,) [3 3]\nreturn %1\n"},
 		// where(comparison, 1, 0) is the comparison; with -0 or the other
 		// way round it is kept.
@@ -218,23 +228,31 @@ func TestSimplify(t *testing.T) {
 		g := New()
 		x := g.Input("x", Shape{2})
 		g.Output = tc.build(g, x)
-		in := []float32{1.5, -2}
-		before, err := Eval(g, in, nil)
-		if err != nil {
-			t.Fatal(err)
+		op := g.Output.Op
+		// The signed zeros among the inputs: fmt prints -0 as "-0".
+		ins := [][]float32{{1.5, -2}, {0, negZero32}}
+		var before []string
+		for _, in := range ins {
+			out, err := Eval(g, in, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before = append(before, fmt.Sprint(out))
 		}
 		Simplify(g)
 		DCE(g)
 		if tc.want == "keep" {
-			if g.Output.Op != OpWhere {
-				t.Errorf("case %d: where simplified away:\n%s", i, g)
+			if g.Output.Op != op {
+				t.Errorf("case %d: %s simplified away:\n%s", i, op, g)
 			}
 		} else if got := g.String(); got != tc.want {
 			t.Errorf("case %d: after simplify+dce:\n%s\nwant:\n%s", i, got, tc.want)
 		}
-		after, err := Eval(g, in, nil)
-		if err != nil || fmt.Sprint(after) != fmt.Sprint(before) {
-			t.Errorf("case %d: output %v %v, was %v", i, after, err, before)
+		for j, in := range ins {
+			after, err := Eval(g, in, nil)
+			if err != nil || fmt.Sprint(after) != before[j] {
+				t.Errorf("case %d on %v: output %v %v, was %v", i, in, after, err, before[j])
+			}
 		}
 	}
 }

@@ -1,7 +1,10 @@
 package ir
 
-// Simplify applies algebraic identities: x*1, 1*x, x+0, 0+x, x-0, x/1,
-// x**1 become x; 0-x becomes -x; x**2 becomes x*x; -(-x) becomes x;
+import "math"
+
+// Simplify applies algebraic identities that hold for every float32,
+// signed zeros and NaNs included: x*1, 1*x, x+(-0), (-0)+x, x-0, x/1,
+// x**1 become x; (-0)-x becomes -x; x**2 becomes x*x; -(-x) becomes x;
 // where(a < b, 1, 0) (any comparison) becomes a < b; x.T.T becomes x; a
 // broadcast of a scalar constant becomes a constant.
 // An identity that would change the result's shape is not applied.
@@ -15,6 +18,9 @@ func Simplify(g *Graph) {
 	}
 	g.replaceUses(repl)
 }
+
+// negZero is -0.0 (isConstAll tells the signed zeros apart).
+var negZero = math.Copysign(0, -1)
 
 // simplifyOne rewrites v in place or returns the value that replaces it
 // (nil if none).
@@ -34,17 +40,19 @@ func simplifyOne(v *Value) *Value {
 			return same(v.Args[1])
 		}
 	case OpAdd:
-		if isConstAll(v.Args[1], 0) {
+		// x + (+0) is +0 for x = -0, so only -0 is an identity.
+		if isConstAll(v.Args[1], negZero) {
 			return same(v.Args[0])
 		}
-		if isConstAll(v.Args[0], 0) {
+		if isConstAll(v.Args[0], negZero) {
 			return same(v.Args[1])
 		}
 	case OpSub:
+		// x - (+0) is x; (+0) - x is +0, not -x, for x = +0.
 		if isConstAll(v.Args[1], 0) {
 			return same(v.Args[0])
 		}
-		if isConstAll(v.Args[0], 0) {
+		if isConstAll(v.Args[0], negZero) {
 			v.Op, v.Args = OpNeg, v.Args[1:]
 		}
 	case OpDiv:
