@@ -176,7 +176,7 @@ var loadPhases = []string{"signature", "derive", "decrypt", "verify", "sandbox",
 
 // printPhaseTable prints each model's load by phase (guest nanoseconds:
 // instructions under -icount), next to the targets: at most 150 k for a
-// small muscle of a signed bundle, 20 M for mlp784.
+// small muscle (single_neuron), 20 M for mlp784.
 func printPhaseTable(b *testing.B, tb *testBoard, console string, names []string) {
 	fmt.Printf("| model | load (target) |")
 	for _, p := range loadPhases {
@@ -195,11 +195,16 @@ func printPhaseTable(b *testing.B, tb *testBoard, console string, names []string
 		if err := json.Unmarshal([]byte(m[1]), &r); err != nil || r.Phases == nil {
 			b.Fatalf("%s: no load phases (%v): %s", n, err, m[1])
 		}
-		target := "150 k"
-		if n == "mlp784" {
-			target = "20 M"
+		// The targets are the issue's: single_neuron stands for a small
+		// muscle; the other models have none.
+		target := ""
+		switch n {
+		case "single_neuron":
+			target = " (<= 150 k)"
+		case "mlp784":
+			target = " (<= 20 M)"
 		}
-		fmt.Printf("| %s | %d (<= %s) |", n, r.Load, target)
+		fmt.Printf("| %s | %d%s |", n, r.Load, target)
 		for _, p := range loadPhases {
 			fmt.Printf(" %d |", r.Phases[p])
 		}
