@@ -52,7 +52,12 @@
 // (x @ W.T) is read in place by dot products (transposed.go). Copies
 // loop too (copy.go). Reductions are unrolled. Activations are branch-free: max/min by FMAX/FMIN,
 // comparisons by FCMP+FCSEL (scalar) or FCMxx+AND (vector), Where by
-// FCSEL or FCMEQ+BSL. The only branches are loop back-edges, so the
+// FCSEL or FCMEQ+BSL; a Where on a comparison that nothing else reads
+// selects on it directly, by its FCMP+FCSEL or FCMxx+BSL (against #0.0
+// for a zero operand), and the comparison gets no kernel (plan.go,
+// fusedComparisons). Kernels are emitted in the graph's order, but
+// comparisons of inputs, parameters and constants first: FCMP+FCSEL
+// chains through the flags, in an order the scheduler keeps. The only branches are loop back-edges, so the
 // instruction count depends on the shapes alone; the same graph always
 // gives the same bytes. Unrolled scalar kernels take four register sets
 // in turn, one per output element (unrolledSets), so the scheduler can

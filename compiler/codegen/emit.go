@@ -11,7 +11,8 @@ import (
 //	x0..x3     buffer bases (input, output, state, scratch); never written
 //	x5..x8     loop pointers, x11 loop counter
 //	x16, x17   a loop around loops: its counter, and a row pointer
-//	x9, x10    temporaries for constants and 2^n construction
+//	x9, x10    temporaries for constants and 2^n construction; x10 is
+//	           also the loop pointer of a fused Where's fourth operand
 //	x12..x15   address cache: base + a multiple of 4096, for offsets
 //	           beyond the reach of the scaled unsigned-offset loads and stores
 //	s0..s7     per-element temporaries of elementwise and reduction code

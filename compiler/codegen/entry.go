@@ -115,7 +115,12 @@ func root(v *ir.Value) *ir.Value {
 // instructions is kept (the fused one on a tie): which wins depends on
 // what the forwarding pass makes of the neighbouring kernels, which the
 // per-kernel choice of denseUnrolledBest cannot see.
+//
+// The kernels are emitted in the graph's order, except that the
+// comparisons of inputs, parameters and constants come first
+// (comparisonsFirst).
 func (st *stateLayout) compileEntry(spec entrySpec) (*entryCode, error) {
+	spec.g = comparisonsFirst(spec.g)
 	if !hasDense(spec.g) {
 		return st.compileEntryWith(spec, false)
 	}
@@ -193,6 +198,9 @@ func (st *stateLayout) compileEntryWith(spec entrySpec, splitDense bool) (*entry
 		for j, a := range v.Args {
 			args[j] = ops[a]
 		}
+		if w, ok := p.where[v]; ok {
+			args = w // a Where on a fused comparison
+		}
 		gn.resetPool()
 		switch {
 		case v.Op == ir.OpMatMul:
@@ -265,8 +273,9 @@ func (st *stateLayout) compileEntryWith(spec entrySpec, splitDense bool) (*entry
 }
 
 // canWriteInPlace reports whether the kernel v (graph index i), the new
-// value of parameter name, may store straight into the parameter's slot.
-func (st *stateLayout) canWriteInPlace(v *ir.Value, i int, args []operand, name string, lastRead map[string]int) bool {
+// value of parameter name, may store straight into the parameter's slot;
+// the kernel reads the values vals (effectiveArgs) as the operands args.
+func (st *stateLayout) canWriteInPlace(v *ir.Value, i int, vals []*ir.Value, args []operand, name string, lastRead map[string]int) bool {
 	lr, read := lastRead[name]
 	if !read || lr < i {
 		return true
@@ -275,7 +284,7 @@ func (st *stateLayout) canWriteInPlace(v *ir.Value, i int, args []operand, name 
 		return false
 	}
 	slot := loc{A.X2, st.byName[name].Offset}
-	for j, a := range v.Args {
+	for j, a := range vals {
 		if r := root(a); r.Op != ir.OpParam || r.Name != name {
 			continue
 		}
@@ -285,4 +294,37 @@ func (st *stateLayout) canWriteInPlace(v *ir.Value, i int, args []operand, name 
 		}
 	}
 	return true
+}
+
+// comparisonsFirst returns g with the comparisons that read only inputs,
+// parameters and constants (through views) moved, in their order, before
+// every other kernel: scalar comparisons (FCMP+FCSEL) and Wheres chain
+// through the flags, whose order the scheduler keeps, so a comparison
+// emitted late (np.where(x <= 0.25, 1.0, 0.0) after a Where on computed
+// values, say) would wait for every earlier one instead of overlapping
+// the other kernels' work. The graph itself is left unchanged.
+func comparisonsFirst(g *ir.Graph) *ir.Graph {
+	leaf := map[*ir.Value]bool{} // inputs, parameters, constants and their views
+	var first, cmps, rest []*ir.Value
+	for _, v := range g.Values {
+		switch {
+		case v.Op == ir.OpInput || v.Op == ir.OpParam || v.Op == ir.OpConst,
+			isView(v.Op) && leaf[v.Args[0]]:
+			leaf[v] = true
+			first = append(first, v)
+			continue
+		}
+		ok := v.Op.IsComparison()
+		for _, a := range v.Args {
+			ok = ok && leaf[a]
+		}
+		if ok {
+			cmps = append(cmps, v)
+		} else {
+			rest = append(rest, v)
+		}
+	}
+	r := *g
+	r.Values = append(append(first, cmps...), rest...)
+	return &r
 }

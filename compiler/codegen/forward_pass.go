@@ -18,7 +18,8 @@ import (
 // twice), with no store that may alias those bytes, no write to the
 // stored register and none to a buffer base in between, is removed: the
 // instructions after it that read the loaded register, up to its next
-// write, read the stored register instead. It is only done when that
+// write, read the stored register instead (nothing changes when that is
+// the loaded register itself, in the same view). It is only done when that
 // whole range lies in the block (or the block ends the entry with RET),
 // the stored register is not written before the last renamed read, no
 // renamed instruction also reads the loaded register as its destination
@@ -216,7 +217,11 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 			}
 			if pick >= 0 {
 				s := known[pick]
-				if s.clob < 0 {
+				if s.clob < 0 && s.reg == in.Rd {
+					// The register still holds those bytes, in the
+					// view this load would leave them.
+					drop[k] = true
+				} else if s.clob < 0 {
 					if last, ok := renameLoad(ins, drop, k, end, s.reg, endsRet); ok {
 						drop[k] = true
 						sp.extend(s.reg.Unit(), last)

@@ -504,3 +504,33 @@ func TestForwardLaneZero(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardReloadSameRegister: a load of bytes that the same register
+// (in the same view) still holds from an earlier load goes; its readers
+// are unchanged.
+func TestForwardReloadSameRegister(t *testing.T) {
+	prog := []A.Instr{
+		{Op: A.LDR, Rd: A.S1, Rn: A.X2, Imm: 48},
+		{Op: A.LDR, Rd: A.Q2, Rn: A.X3, Imm: 32},
+		{Op: A.VFMULElem, Rd: A.V0, Rn: A.V2, Rm: A.V1},
+		{Op: A.STR, Rd: A.Q0, Rn: A.X1},
+		{Op: A.LDR, Rd: A.S1, Rn: A.X2, Imm: 48},
+		{Op: A.FMUL, Rd: A.S3, Rn: A.S1, Rm: A.S1},
+		{Op: A.STR, Rd: A.S3, Rn: A.X1, Imm: 16},
+		{Op: A.RET},
+	}
+	got, n := forwarded(prog)
+	want := slices.Delete(slices.Clone(prog), 4, 5)
+	if n != 1 || !slices.Equal(got, want) {
+		t.Fatalf("removed %d, got\n%v\nwant\n%v", n, got, want)
+	}
+	// A 4-byte reload of a Q load's first bytes zeroes the other lanes:
+	// it stays.
+	prog[0] = A.Instr{Op: A.LDR, Rd: A.Q1, Rn: A.X2, Imm: 48}
+	prog[4] = A.Instr{Op: A.LDR, Rd: A.S1, Rn: A.X2, Imm: 48}
+	prog[5] = A.Instr{Op: A.VFMUL, Rd: A.V3, Rn: A.V1, Rm: A.V1}
+	prog[6] = A.Instr{Op: A.STR, Rd: A.Q3, Rn: A.X1, Imm: 16}
+	if got, n := forwarded(prog); n != 0 || !slices.Equal(got, prog) {
+		t.Fatalf("removed %d, got\n%v", n, got)
+	}
+}

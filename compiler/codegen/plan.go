@@ -29,6 +29,11 @@ type entryPlan struct {
 	// regions are the scratch regions of the kernels' results, with the
 	// graph indices between which each one is live.
 	regions []planRegion
+	// where holds the operands of every Where that selects on its
+	// comparison directly (fusedComparisons): the comparison's two, read
+	// through the condition's view, then the two alternatives. Those
+	// comparisons get no kernel (no dst, no ops entry).
+	where map[*ir.Value][]operand
 }
 
 // planRegion is the scratch region of one value: bytes [off, off+size)
@@ -143,13 +148,14 @@ func (st *stateLayout) planEntry(spec entrySpec) (*entryPlan, error) {
 			lastUse[r] = i
 		}
 	}
+	fused := fusedComparisons(spec)
 	pos := map[*ir.Value]int{}
 	for i, v := range g.Values {
 		pos[v] = i
 		if isView(v.Op) {
 			continue
 		}
-		for _, a := range v.Args {
+		for _, a := range effectiveArgs(v, fused) {
 			readAt(a, i)
 		}
 	}
@@ -173,7 +179,9 @@ func (st *stateLayout) planEntry(spec entrySpec) (*entryPlan, error) {
 		readAt(u.value, end)
 	}
 
-	p := &entryPlan{ops: map[*ir.Value]operand{}, dst: map[*ir.Value]loc{}, inPlace: map[int]bool{}}
+	p := &entryPlan{ops: map[*ir.Value]operand{}, dst: map[*ir.Value]loc{}, inPlace: map[int]bool{},
+		where: map[*ir.Value][]operand{}}
+	conds := map[*ir.Value][]operand{} // a fused comparison or a view of one: its two operands
 	var sa scratchAlloc
 	region := map[*ir.Value]int{}  // index in p.regions
 	dying := map[int][]*ir.Value{} // graph index -> results whose last reader it is
@@ -194,17 +202,29 @@ func (st *stateLayout) planEntry(spec entrySpec) (*entryPlan, error) {
 			continue
 		}
 		if src, ok := ir.ViewSource(v); ok {
+			if c, ok := conds[v.Args[0]]; ok {
+				conds[v] = []operand{c[0].view(v.Shape, src), c[1].view(v.Shape, src)}
+				continue
+			}
 			p.ops[v] = p.ops[v.Args[0]].view(v.Shape, src)
+			continue
+		}
+		if fused[v] {
+			conds[v] = []operand{p.ops[v.Args[0]], p.ops[v.Args[1]]}
 			continue
 		}
 		args := make([]operand, len(v.Args))
 		for j, a := range v.Args {
 			args[j] = p.ops[a]
 		}
+		if c, ok := conds[v.Args[0]]; ok && v.Op == ir.OpWhere {
+			args = []operand{c[0], c[1], args[1], args[2]}
+			p.where[v] = args
+		}
 		var dst loc
 		if v == spec.out {
 			dst = loc{A.X1, 0}
-		} else if ui, ok := updateOf[v]; ok && st.canWriteInPlace(v, i, args, spec.updates[ui].name, lastRead) {
+		} else if ui, ok := updateOf[v]; ok && st.canWriteInPlace(v, i, effectiveArgs(v, fused), args, spec.updates[ui].name, lastRead) {
 			dst = loc{A.X2, st.byName[spec.updates[ui].name].Offset}
 			p.inPlace[ui] = true
 		} else {
@@ -231,4 +251,65 @@ func (st *stateLayout) planEntry(spec entrySpec) (*entryPlan, error) {
 		return nil, fmt.Errorf("codegen: buffers larger than 16 MiB are not supported")
 	}
 	return p, nil
+}
+
+// fusedComparisons returns the comparisons of spec's graph that get no
+// kernel of their own: those whose every reader, directly or through
+// views, is a Where that reads it as its condition. Each such Where
+// selects on the comparison's operands instead of testing a
+// materialized 1.0/0.0 (elementwise). A comparison, or a view of one,
+// that is the entry's output or an update's value is read by the final
+// copies and keeps its kernel.
+func fusedComparisons(spec entrySpec) map[*ir.Value]bool {
+	final := map[*ir.Value]bool{spec.out: true}
+	for _, u := range spec.updates {
+		final[u.value] = true
+	}
+	readers := map[*ir.Value][]*ir.Value{}
+	for _, v := range spec.g.Values {
+		for _, a := range v.Args {
+			readers[a] = append(readers[a], v)
+		}
+	}
+	// onlyConds reports whether every reader of v is a Where's condition
+	// or a view that only Where conditions read.
+	var onlyConds func(v *ir.Value) bool
+	onlyConds = func(v *ir.Value) bool {
+		if final[v] {
+			return false
+		}
+		for _, r := range readers[v] {
+			switch {
+			case isView(r.Op):
+				if !onlyConds(r) {
+					return false
+				}
+			case r.Op == ir.OpWhere:
+				if r.Args[0] != v || r.Args[1] == v || r.Args[2] == v {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	fused := map[*ir.Value]bool{}
+	for _, v := range spec.g.Values {
+		if v.Op.IsComparison() && len(readers[v]) > 0 && onlyConds(v) {
+			fused[v] = true
+		}
+	}
+	return fused
+}
+
+// effectiveArgs returns the values v's kernel reads: its arguments, except
+// that a Where on a fused comparison reads the comparison's two
+// arguments in place of its condition.
+func effectiveArgs(v *ir.Value, fused map[*ir.Value]bool) []*ir.Value {
+	if v.Op != ir.OpWhere || !fused[root(v.Args[0])] {
+		return v.Args
+	}
+	c := root(v.Args[0])
+	return []*ir.Value{c.Args[0], c.Args[1], v.Args[1], v.Args[2]}
 }
