@@ -170,6 +170,30 @@ func opCases() []opCase {
 	return cs
 }
 
+// compileCase compiles the graph build makes of an input x of shape in and,
+// unless ps is nil, a trainable parameter P of shape ps starting at init.
+func compileCase(t *testing.T, in, ps ir.Shape, init []float32, build func(g *ir.Graph, x, p *ir.Value) (*ir.Value, error)) (*ir.Graph, *Code) {
+	t.Helper()
+	g := ir.New()
+	x := g.Input("x", in)
+	var p *ir.Value
+	var params []ir.Param
+	if ps != nil {
+		p = g.Param("P", ps, init, true)
+		params = []ir.Param{{Name: "P", Shape: ps, Init: init, Trainable: true, Value: p}}
+	}
+	out, err := build(g, x, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Output = out
+	c, err := Compile(g, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, c
+}
+
 // TestOps runs each supported op, in each kernel strategy, against the
 // ir interpreter (NumPy is checked on the models).
 func TestOps(t *testing.T) {
@@ -177,27 +201,14 @@ func TestOps(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range opCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			g := ir.New()
-			x := g.Input("x", tc.in)
-			var p *ir.Value
-			var params []ir.Param
+			var init []float32
 			if tc.p != nil {
-				init := make([]float32, tc.p.Size())
+				init = make([]float32, tc.p.Size())
 				for i := range init {
 					init[i] = float32(r.IntN(65)-32) / 16
 				}
-				p = g.Param("P", tc.p, init, true)
-				params = []ir.Param{{Name: "P", Shape: tc.p, Init: init, Trainable: true, Value: p}}
 			}
-			out, err := tc.build(g, x, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g.Output = out
-			c, err := Compile(g, params)
-			if err != nil {
-				t.Fatal(err)
-			}
+			g, c := compileCase(t, tc.in, tc.p, init, tc.build)
 			inputs := testInputs(tc.in, 4, 9)
 			got := execCode(t, c, inputs)
 			for k, in := range inputs {

@@ -110,19 +110,8 @@ func TestWhereOnComparison(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, tc := range whereCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			g := ir.New()
-			x := g.Input("x", tc.in)
 			init := whereData(r, tc.p.Size())
-			p := g.Param("P", tc.p, init, true)
-			out, err := tc.build(g, x, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g.Output = out
-			c, err := Compile(g, []ir.Param{{Name: "P", Shape: tc.p, Init: init, Trainable: true, Value: p}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			g, c := compileCase(t, tc.in, tc.p, init, tc.build)
 			inputs := make([][]float32, 6)
 			for k := range inputs {
 				inputs[k] = whereData(r, tc.in.Size())
