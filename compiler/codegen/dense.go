@@ -321,7 +321,7 @@ func (g *gen) denseLoop(act ir.Act, a, b, bias operand, dst loc, k, n, m int) {
 	}
 	if k == 1 || !even {
 		for i := range k {
-			row(loc{a.mem.base, a.mem.off + 4*i*n}, loc{dst.base, dst.off + 4*i*m}, biasRow(i), []A.Reg{A.X7, A.X8, outX, rowX})
+			row(loc{a.mem.base, a.mem.off + 4*i*n}, loc{dst.base, dst.off + 4*i*m}, biasRow(i), rowLoopRegs)
 		}
 		return
 	}

@@ -23,7 +23,7 @@ import (
 //
 // The four-register LD1 loop (rowBlockLD1) also loads into v25..v29, and
 // takes x9, x10, x12..x15 (after clearing the cache) and, outside any
-// loop over rows, x7, x8, x16, x17 as base registers.
+// loop over rows, rowLoopRegs as base registers.
 var (
 	tmpX  = A.X9
 	tmpX2 = A.X10
@@ -31,6 +31,11 @@ var (
 	outX  = A.X16
 	rowX  = A.X17
 )
+
+// rowLoopRegs are the registers a loop over the rows of a matmul or dense
+// kernel holds (the rows of A and of the result, the counter, the bias
+// row): free where the rows are not a loop.
+var rowLoopRegs = []A.Reg{A.X7, A.X8, outX, rowX}
 
 // cacheRegs are the registers of the address cache.
 var cacheRegs = []A.Reg{A.X12, A.X13, A.X14, A.X15}

@@ -185,7 +185,7 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 		}
 	}
 	if k == 1 {
-		row(a.mem, dst, []A.Reg{A.X7, A.X8, outX})
+		row(a.mem, dst, rowLoopRegs)
 		return
 	}
 	g.addr(A.X7, a.mem, 0)
