@@ -11,17 +11,9 @@ import (
 // kernel, since n >= 64).
 func unaryCode(t *testing.T, op ir.Op, n int) *Code {
 	t.Helper()
-	g := ir.New()
-	x := g.Input("x", ir.Shape{n})
-	y, err := g.Unary(op, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Output = y
-	c, err := Compile(g, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := compileCase(t, ir.Shape{n}, nil, nil, func(g *ir.Graph, x, _ *ir.Value) (*ir.Value, error) {
+		return g.Unary(op, x)
+	})
 	return c
 }
 
