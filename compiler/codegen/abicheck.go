@@ -82,7 +82,8 @@ func checkABI(prog []A.Instr, bases []A.Reg) error {
 				return bad("only backward loop branches are emitted")
 			}
 			continue
-		case A.LDR, A.STR, A.LDRPost, A.STRPost, A.LDP, A.STP, A.LD1R, A.LD1x4:
+		}
+		if _, mem := in.Mem(); mem {
 			if !derived[in.Rn] {
 				return bad("base %s is not derived from %s", in.Rn, baseNames(bases))
 			}
