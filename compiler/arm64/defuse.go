@@ -126,11 +126,11 @@ func (in Instr) DefUse() (defs, uses []int) {
 		def(in.Rd)
 		use(in.Rn, in.Rm)
 		uses = append(uses, UnitFlags)
-	case formV3, formVElem:
+	case formV3, formVElem, formSElem:
 		def(in.Rd)
 		use(in.Rn, in.Rm)
 		switch in.Op {
-		case VFMLA, VFMLS, VFMLAElem, VBSL, VBIT:
+		case VFMLA, VFMLS, VFMLAElem, FMLAElemS, VBSL, VBIT:
 			use(in.Rd)
 		}
 	case formFMovImm, formMoviZero:

@@ -187,6 +187,7 @@ var formEncoders = [...]func(*encoder, opInfo) uint32{
 	formV2:        encV2,
 	formV2Zero:    encV2,
 	formVElem:     encVElem,
+	formSElem:     encSElem,
 	formVReduce:   encVReduce,
 	formDupElem:   encDupElem,
 	formDupGen:    encDupGen,
@@ -431,6 +432,16 @@ func encV2(e *encoder, info opInfo) uint32 {
 func encVElem(e *encoder, info opInfo) uint32 {
 	rd := e.reg("Rd", fRd, e.in.Rd, setV)
 	rn := e.reg("Rn", fRn, e.in.Rn, setV)
+	rm := e.reg("Rm", fRm, e.in.Rm, setV)
+	idx := e.index(3)
+	return info.bits | (idx&1)<<21 | rm<<16 | (idx>>1&1)<<11 | rn<<5 | rd
+}
+
+// The scalar by-element form has the vector form's fields, with S
+// registers for Rd and Rn.
+func encSElem(e *encoder, info opInfo) uint32 {
+	rd := e.reg("Rd", fRd, e.in.Rd, setS)
+	rn := e.reg("Rn", fRn, e.in.Rn, setS)
 	rm := e.reg("Rm", fRm, e.in.Rm, setV)
 	idx := e.index(3)
 	return info.bits | (idx&1)<<21 | rm<<16 | (idx>>1&1)<<11 | rn<<5 | rd

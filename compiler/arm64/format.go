@@ -78,6 +78,8 @@ func (in Instr) String() string {
 		args(v(in.Rd), v(in.Rn), "#0.0")
 	case formVElem:
 		args(v(in.Rd), v(in.Rn), fmt.Sprintf("%s.s[%d]", in.Rm, in.Index))
+	case formSElem:
+		args(in.Rd.String(), in.Rn.String(), fmt.Sprintf("%s.s[%d]", in.Rm, in.Index))
 	case formVReduce:
 		args(in.Rd.String(), v(in.Rn))
 	case formDupElem:

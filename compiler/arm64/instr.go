@@ -79,6 +79,7 @@ const (
 	VFNEG      // fneg Vd.4s, Vn.4s
 	VFMULElem  // fmul Vd.4s, Vn.4s, Vm.s[Index]   Index in 0..3
 	VFMLAElem  // fmla Vd.4s, Vn.4s, Vm.s[Index]
+	FMLAElemS  // fmla Sd, Sn, Vm.s[Index]   (scalar: d = d + n*m[Index])
 	FADDPS     // faddp Sd, Vn.2s   (adds lanes 0 and 1)
 	FMAXPS     // fmaxp Sd, Vn.2s
 	FMAXNMV    // fmaxnmv Sd, Vn.4s
@@ -134,6 +135,7 @@ const (
 	formV2             // two-register vector ops (.4s)
 	formV2Zero         // vector compare against #0.0
 	formVElem          // by-element multiply (Vm.s[i])
+	formSElem          // scalar by-element multiply-add (Sd, Sn, Vm.s[i])
 	formVReduce        // scalar result from a vector (faddp s, fmaxv s, ...)
 	formDupElem        // DUP (element)
 	formDupGen         // DUP (general)
@@ -217,6 +219,7 @@ var opTable = [numOps]opInfo{
 	VFNEG:      {"fneg", formV2, 0x6ea0f800, "4s", false},
 	VFMULElem:  {"fmul", formVElem, 0x4f809000, "4s", false},
 	VFMLAElem:  {"fmla", formVElem, 0x4f801000, "4s", false},
+	FMLAElemS:  {"fmla", formSElem, 0x5f801000, "", false},
 	FADDPS:     {"faddp", formVReduce, 0x7e30d800, "2s", false},
 	FMAXPS:     {"fmaxp", formVReduce, 0x7e30f800, "2s", false},
 	FMAXNMV:    {"fmaxnmv", formVReduce, 0x6e30c800, "4s", false},

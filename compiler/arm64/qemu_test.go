@@ -155,6 +155,12 @@ func e2eProgram() *Assembler {
 		e(Instr{Op: STR, Rd: QReg(7 - r), Rn: X1, Imm: 4 * int64(152+4*r)})
 	}
 
+	// H: a scalar FMLA by element into s2 (v2 holds v1 before it; the
+	// write clears lanes 1..3), stored at out[168..171].
+	e(Instr{Op: VORR, Rd: V2, Rn: V1, Rm: V1},
+		Instr{Op: FMLAElemS, Rd: S2, Rn: S0, Rm: V1, Index: 3},
+		Instr{Op: STR, Rd: Q2, Rn: X1, Imm: 4 * 168})
+
 	// F: the stack, shifted adds, lsl #12, negative post-index.
 	e(Instr{Op: SUBImm, Rd: SP, Rn: SP, Imm: 32},
 		Instr{Op: STR, Rd: Q0, Rn: SP, Imm: 16},
@@ -263,6 +269,7 @@ func e2eExpected() []uint32 {
 	for r := range 4 {
 		copy(out[152+4*r:156+4*r], out[36+4*(3-r):40+4*(3-r)])
 	}
+	out[168] = f(v1[0] + v0[0]*v1[3])
 	return out
 }
 

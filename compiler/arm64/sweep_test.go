@@ -114,6 +114,8 @@ func (g sweepGen) instance(op Op) Instr {
 		in.Rd, in.Rn = g.reg(poolV), g.reg(poolV)
 	case formVElem:
 		in.Rd, in.Rn, in.Rm, in.Index = g.reg(poolV), g.reg(poolV), g.reg(poolV), uint8(g.r.Intn(4))
+	case formSElem:
+		in.Rd, in.Rn, in.Rm, in.Index = g.reg(poolS), g.reg(poolS), g.reg(poolV), uint8(g.r.Intn(4))
 	case formVReduce:
 		in.Rd, in.Rn = g.reg(poolS), g.reg(poolV)
 	case formDupElem:

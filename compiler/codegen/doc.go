@@ -47,7 +47,9 @@
 // most unrollMACs multiply-adds, and otherwise a NEON loop (LD1R + FMLA over blocks of 32
 // columns, four rows an iteration by element where the shapes allow, rows
 // of 16 or 32 columns by four-register LD1s two loads ahead, laid out for
-// the in-order A53; a MatMul's rows are a loop too, and so are a Dense's when its
+// the in-order A53, and a block with a 1..3-column tail four rows an
+// iteration too, the tail by the scalar FMLA by element (rowBlockTail);
+// a MatMul's rows are a loop too, and so are a Dense's when its
 // bias rows are evenly spaced); a right operand that is a transposed view
 // (x @ W.T) is read in place by dot products (transposed.go). Copies
 // loop too (copy.go). Reductions are unrolled. Activations are branch-free: max/min by FMAX/FMIN,

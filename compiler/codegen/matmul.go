@@ -277,10 +277,15 @@ var rowBank = [2][8]int{{8, 9, 10, 11, 12, 13, 14, 15}, {16, 17, 18, 20, 21, 22,
 // take the 4-wide columns, s16.. the tail. a is (., n) and b is (n, m),
 // row-major. Uses x5, x6 and the loop counter; v8.., v19, s20...; blocks
 // of 16 or 32 columns go to rowBlockLD1, which also uses x9, x10, x12..x15
-// and the caller's spare registers (ones no enclosing loop holds).
+// and the caller's spare registers (ones no enclosing loop holds), and
+// blocks with a tail to rowBlockTail where it applies (x9, x10, x12).
 func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int, spare []A.Reg) {
 	if tail == 0 && n%4 == 0 && m%4 == 0 && nq%4 == 0 && len(ld1Bases)+len(spare) >= nq && 16*m < 1<<24 {
 		g.rowBlockLD1(a, b, i, n, m, j0, nq, append(append([]A.Reg{}, ld1Bases...), spare...))
+		return
+	}
+	if rows := tailRows(nq, tail); rows > 0 && n%4 == 0 && 16*m < 1<<24 {
+		g.rowBlockTail(a, b, i, n, m, j0, nq, tail, rows)
 		return
 	}
 	g.addr(A.X5, a, 4*i*n)
@@ -345,4 +350,85 @@ func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int, spare []A.Reg) {
 		}
 		g.addImm(A.X6, A.X6, 4*m)
 	})
+}
+
+// tailLoad are the registers rowBlockTail loads rows of B into: every
+// vector register but the accumulators v0..v7 and s16..s18, the
+// multipliers v19, and v23 and v24, which a dense kernel keeps for relu
+// and a uniform bias.
+var tailLoad = []int{8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 25, 26, 27, 28, 29, 30, 31}
+
+// tailRows is how many rows of B rowBlockTail keeps in distinct registers
+// (4, or 2 with the second pair reusing the first's), or 0 when one row of
+// the block does not fit twice.
+func tailRows(nq, tail int) int {
+	if tail == 0 {
+		return 0
+	}
+	for _, rows := range []int{4, 2} {
+		if rows*(nq+tail) <= len(tailLoad) {
+			return rows
+		}
+	}
+	return 0
+}
+
+// rowBlockTail is rowBlockLoop's four-row loop for a block with a tail of
+// 1..3 columns (n a multiple of four): one load of A gives the four rows'
+// multipliers, the 4-wide columns accumulate by FMLA by element, the tail
+// by the scalar FMLA by element, so no row needs its own broadcast load.
+// A row of B is 4*m bytes, which LDR's scaled offsets cannot step over
+// when m is not a multiple of four, so each of the four rows has a base
+// register of its own (x6, x9, x10, x12), advanced by four rows an
+// iteration. The rows' registers are distinct (rows = 4) or shared by
+// pairs (rows = 2); the A53 scheduler interleaves their loads with the
+// multiply-adds. Each accumulator sums in the same order as the one-row
+// loop (rows in order, the same fused multiply-add).
+func (g *gen) rowBlockTail(a, b loc, i, n, m, j0, nq, tail, rows int) {
+	bases := []A.Reg{A.X6, A.X9, A.X10, A.X12}
+	g.clearCache()
+	g.addr(A.X5, a, 4*i*n)
+	for r, base := range bases {
+		g.addr(base, b, 4*j0+4*m*r)
+	}
+	reg := func(r, c int) int { return tailLoad[(r%rows)*(nq+tail)+c] }
+	g.loop(n/4, func() {
+		g.emit(A.Instr{Op: A.LDR, Rd: A.Q19, Rn: A.X5})
+		g.addImm(A.X5, A.X5, 16)
+		for r0 := 0; r0 < 4; r0 += rows {
+			for r := r0; r < r0+rows; r++ {
+				g.loadRow(bases[r], func(c int) int { return reg(r, c) }, nq, tail)
+			}
+			for r := r0; r < r0+rows; r++ {
+				for c := range nq {
+					g.emit(A.Instr{Op: A.VFMLAElem, Rd: A.VReg(c), Rn: A.VReg(reg(r, c)), Rm: A.V19, Index: uint8(r)})
+				}
+				for t := range tail {
+					g.emit(A.Instr{Op: A.FMLAElemS, Rd: A.SReg(16 + t), Rn: A.SReg(reg(r, nq+t)), Rm: A.V19, Index: uint8(r)})
+				}
+			}
+		}
+		for _, base := range bases {
+			g.addImm(base, base, 16*m)
+		}
+	})
+}
+
+// loadRow loads one block row of B at base: nq vectors into reg(0..nq-1)
+// and tail floats into reg(nq..), by pairs where it can (LDP).
+func (g *gen) loadRow(base A.Reg, reg func(c int) int, nq, tail int) {
+	c := 0
+	for ; c+1 < nq; c += 2 {
+		g.emit(A.Instr{Op: A.LDP, Rd: A.QReg(reg(c)), Rt2: A.QReg(reg(c + 1)), Rn: base, Imm: int64(16 * c)})
+	}
+	if c < nq {
+		g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(reg(c)), Rn: base, Imm: int64(16 * c)})
+	}
+	t := 0
+	for ; t+1 < tail; t += 2 {
+		g.emit(A.Instr{Op: A.LDP, Rd: A.SReg(reg(nq + t)), Rt2: A.SReg(reg(nq + t + 1)), Rn: base, Imm: int64(16*nq + 4*t)})
+	}
+	if t < tail {
+		g.emit(A.Instr{Op: A.LDR, Rd: A.SReg(reg(nq + t)), Rn: base, Imm: int64(16*nq + 4*t)})
+	}
 }

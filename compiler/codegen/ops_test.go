@@ -119,7 +119,10 @@ func opCases() []opCase {
 		// Four-register LD1 loops (rowBlockLD1): blocks of 32 and 16
 		// columns, no loop at all (n = 4), and in a loop over rows.
 		mm(ir.Shape{12}, ir.Shape{12, 32}, false), mm(ir.Shape{4}, ir.Shape{4, 80}, false),
-		mm(ir.Shape{3, 8}, ir.Shape{8, 48}, false), mm(ir.Shape{2, 16}, ir.Shape{16, 16}, false))
+		mm(ir.Shape{3, 8}, ir.Shape{8, 48}, false), mm(ir.Shape{2, 16}, ir.Shape{16, 16}, false),
+		// Four-row loops with a tail (rowBlockTail), alone and in a
+		// loop over rows.
+		mm(ir.Shape{64}, ir.Shape{64, 10}, false), mm(ir.Shape{3, 8}, ir.Shape{8, 13}, false))
 	// NEON loops (vecLoopChunks chunks or more) with leftover chunks and tail.
 	for _, op := range []ir.Op{ir.OpSub, ir.OpLess, ir.OpNotEqual} {
 		cs = append(cs, opCase{fmt.Sprintf("%s/loop", op), ir.Shape{150}, ir.Shape{150}, bin(op)})

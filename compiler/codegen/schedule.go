@@ -50,7 +50,7 @@ func timing(in A.Instr) (lat int, p pipe, busy int) {
 		return 7, pipeLdSt, 4
 	case A.STR, A.STRPost, A.STP:
 		return 4, pipeLdSt, 1 // the latency only matters for the write-back order
-	case A.FMADD, A.FMSUB, A.FNMSUB, A.VFMLA, A.VFMLS, A.VFMLAElem:
+	case A.FMADD, A.FMSUB, A.FNMSUB, A.VFMLA, A.VFMLS, A.VFMLAElem, A.FMLAElemS:
 		return 10, pipeFP, 1
 	case A.FDIV, A.VFDIV:
 		return 18, pipeFP, 14

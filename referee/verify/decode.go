@@ -132,6 +132,7 @@ var forms = []form{
 	{name: "fneg.4s", mask: 0xfffffc00, bits: 0x6ea0f800, class: cFP},
 	{name: "fmul.4s elem", mask: 0xffc0f400, bits: 0x4f809000, class: cFP},
 	{name: "fmla.4s elem", mask: 0xffc0f400, bits: 0x4f801000, class: cFP},
+	{name: "fmla s elem", mask: 0xffc0f400, bits: 0x5f801000, class: cFP},
 	{name: "faddp s", mask: 0xfffffc00, bits: 0x7e30d800, class: cFP},
 	{name: "fmaxp s", mask: 0xfffffc00, bits: 0x7e30f800, class: cFP},
 	{name: "fmaxnmv", mask: 0xfffffc00, bits: 0x6e30c800, class: cFP},
