@@ -357,6 +357,7 @@ func TestRejected(t *testing.T) {
 		{"blr", words(0xd63f0000, retW), fwd, ErrForm, "blr"},             // blr x0
 		{"bl", words(0x94000002, retW, retW), fwd, ErrForm, "bl"},         // bl .+8
 		{"ret x1", words(0xd65f0020), fwd, ErrForm, "ret"},
+		{"fmla d by element", words(0x5fc01000, retW), fwd, ErrForm, "offset 0x0"}, // fmla d0, d0, v0.d[0]: the accepted scalar form is single precision
 		{"forward branch out of the code", asm(t, func(a *A.Assembler) {
 			a.Emit(A.Instr{Op: A.BCond, Cond: A.NE, Imm: 4096}, ret)
 		}), fwd, ErrBranch, "outside the code"},
