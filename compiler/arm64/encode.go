@@ -186,8 +186,8 @@ var formEncoders = [...]func(*encoder, opInfo) uint32{
 	formV3:        encV3,
 	formV2:        encV2,
 	formV2Zero:    encV2,
-	formVElem:     encVElem,
-	formSElem:     encSElem,
+	formVElem:     encElem,
+	formSElem:     encElem,
 	formVReduce:   encVReduce,
 	formDupElem:   encDupElem,
 	formDupGen:    encDupGen,
@@ -429,19 +429,15 @@ func encV2(e *encoder, info opInfo) uint32 {
 }
 
 // By element, single precision: index = H:L, Rm uses all five bits (M:Rm).
-func encVElem(e *encoder, info opInfo) uint32 {
-	rd := e.reg("Rd", fRd, e.in.Rd, setV)
-	rn := e.reg("Rn", fRn, e.in.Rn, setV)
-	rm := e.reg("Rm", fRm, e.in.Rm, setV)
-	idx := e.index(3)
-	return info.bits | (idx&1)<<21 | rm<<16 | (idx>>1&1)<<11 | rn<<5 | rd
-}
-
-// The scalar by-element form has the vector form's fields, with S
-// registers for Rd and Rn.
-func encSElem(e *encoder, info opInfo) uint32 {
-	rd := e.reg("Rd", fRd, e.in.Rd, setS)
-	rn := e.reg("Rn", fRn, e.in.Rn, setS)
+// encElem encodes the by-element forms: the vector one (Rd, Rn .4s) and
+// the scalar one (Rd, Rn S registers) share their fields.
+func encElem(e *encoder, info opInfo) uint32 {
+	set := setV
+	if info.form == formSElem {
+		set = setS
+	}
+	rd := e.reg("Rd", fRd, e.in.Rd, set)
+	rn := e.reg("Rn", fRn, e.in.Rn, set)
 	rm := e.reg("Rm", fRm, e.in.Rm, setV)
 	idx := e.index(3)
 	return info.bits | (idx&1)<<21 | rm<<16 | (idx>>1&1)<<11 | rn<<5 | rd
