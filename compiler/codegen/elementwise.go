@@ -455,6 +455,11 @@ func (g *gen) vectorChunks(k ewKernel, args []operand, dst loc, q int) int {
 	return 4 * q
 }
 
+// vecCmpZero are the NEON compares against #0.0 of a fused Where's
+// comparison (!= is the complement of ==).
+var vecCmpZero = map[ir.Op]A.Op{ir.OpGreater: A.VFCMGTZero, ir.OpGreaterEq: A.VFCMGEZero,
+	ir.OpEqual: A.VFCMEQZero, ir.OpNotEqual: A.VFCMEQZero}
+
 // vectorOp emits d = op(regs) on four lanes; cmpOne holds 1.0 in every
 // lane for the comparisons.
 func (g *gen) vectorOp(k ewKernel, d A.Reg, regs []A.Reg, cmpOne A.Reg) {
@@ -465,9 +470,7 @@ func (g *gen) vectorOp(k ewKernel, d A.Reg, regs []A.Reg, cmpOne A.Reg) {
 		t, f := regs[len(regs)-2], regs[len(regs)-1]
 		switch {
 		case k.zero:
-			op := map[ir.Op]A.Op{ir.OpGreater: A.VFCMGTZero, ir.OpGreaterEq: A.VFCMGEZero,
-				ir.OpEqual: A.VFCMEQZero, ir.OpNotEqual: A.VFCMEQZero}[k.cmp]
-			g.emit(op1(op, d, regs[0]))
+			g.emit(op1(vecCmpZero[k.cmp], d, regs[0]))
 		case k.cmp == ir.OpLess || k.cmp == ir.OpLessEq:
 			g.emit(op2(vecOps[k.cmp], d, regs[1], regs[0]))
 		default:

@@ -22,8 +22,10 @@ import (
 //	v0..v7, v16..v23  accumulators and operands of the NEON matmul loop
 //
 // The four-register LD1 loop (rowBlockLD1) also loads into v25..v29, and
-// takes x9, x10, x12..x15 (after clearing the cache) and, outside any
-// loop over rows, rowLoopRegs as base registers.
+// takes rowBases (x6, x9, x10, x12..x15, after clearing the cache) and,
+// outside any loop over rows, rowLoopRegs as base registers; the loop for
+// blocks with a tail (rowBlockTail) takes the first four rowBases and
+// loads into v8..v15, v20..v22 and v25..v31.
 var (
 	tmpX  = A.X9
 	tmpX2 = A.X10

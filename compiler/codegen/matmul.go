@@ -205,9 +205,10 @@ var ld1Banks = [4]int{8, 12, 16, 25}
 
 const ld1Mult = 29
 
-// ld1Bases are the base registers rowBlockLD1 may always take: x6, the
-// scratch registers and the address cache (which it clears).
-var ld1Bases = []A.Reg{A.X6, A.X9, A.X10, A.X12, A.X13, A.X14, A.X15}
+// rowBases are the base registers the loops with a base per row or group
+// (rowBlockLD1, rowBlockTail) may always take: x6, the scratch registers
+// and the address cache (which they clear).
+var rowBases = []A.Reg{A.X6, A.X9, A.X10, A.X12, A.X13, A.X14, A.X15}
 
 // rowBlockLD1 is rowBlockLoop's four-row loop for blocks of 16 or 32
 // columns (nq 4 or 8), laid out for the in-order Cortex-A53, which writes
@@ -280,8 +281,8 @@ var rowBank = [2][8]int{{8, 9, 10, 11, 12, 13, 14, 15}, {16, 17, 18, 20, 21, 22,
 // and the caller's spare registers (ones no enclosing loop holds), and
 // blocks with a tail to rowBlockTail where it applies (x9, x10, x12).
 func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int, spare []A.Reg) {
-	if tail == 0 && n%4 == 0 && m%4 == 0 && nq%4 == 0 && len(ld1Bases)+len(spare) >= nq && 16*m < 1<<24 {
-		g.rowBlockLD1(a, b, i, n, m, j0, nq, append(append([]A.Reg{}, ld1Bases...), spare...))
+	if tail == 0 && n%4 == 0 && m%4 == 0 && nq%4 == 0 && len(rowBases)+len(spare) >= nq && 16*m < 1<<24 {
+		g.rowBlockLD1(a, b, i, n, m, j0, nq, append(append([]A.Reg{}, rowBases...), spare...))
 		return
 	}
 	if rows := tailRows(nq, tail); rows > 0 && n%4 == 0 && 16*m < 1<<24 {
@@ -379,13 +380,13 @@ func tailRows(nq, tail int) int {
 // by the scalar FMLA by element, so no row needs its own broadcast load.
 // A row of B is 4*m bytes, which LDR's scaled offsets cannot step over
 // when m is not a multiple of four, so each of the four rows has a base
-// register of its own (x6, x9, x10, x12), advanced by four rows an
+// register of its own (the first four rowBases), advanced by four rows an
 // iteration. The rows' registers are distinct (rows = 4) or shared by
 // pairs (rows = 2); the A53 scheduler interleaves their loads with the
 // multiply-adds. Each accumulator sums in the same order as the one-row
 // loop (rows in order, the same fused multiply-add).
 func (g *gen) rowBlockTail(a, b loc, i, n, m, j0, nq, tail, rows int) {
-	bases := []A.Reg{A.X6, A.X9, A.X10, A.X12}
+	bases := rowBases[:4]
 	g.clearCache()
 	g.addr(A.X5, a, 4*i*n)
 	for r, base := range bases {
