@@ -428,9 +428,9 @@ func encV2(e *encoder, info opInfo) uint32 {
 	return info.bits | rn<<5 | rd
 }
 
-// By element, single precision: index = H:L, Rm uses all five bits (M:Rm).
-// encElem encodes the by-element forms: the vector one (Rd, Rn .4s) and
-// the scalar one (Rd, Rn S registers) share their fields.
+// encElem encodes the by-element forms, single precision: the vector one
+// (Rd, Rn .4s) and the scalar one (Rd, Rn S registers) share their fields;
+// index = H:L, and Rm uses all five bits (M:Rm).
 func encElem(e *encoder, info opInfo) uint32 {
 	set := setV
 	if info.form == formSElem {
