@@ -67,6 +67,10 @@ type gen struct {
 	// instruction times the trip counts of the loops around it (mult).
 	executed, mult int
 
+	// bases are the entry's buffer base registers; x4 is free for a
+	// kernel's loops where it is not one (forward).
+	bases bufferBases
+
 	// splitDense makes every unrolled dense layer its matmul, bias and
 	// activation passes (compileEntry tries both ways).
 	splitDense bool

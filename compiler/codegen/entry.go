@@ -10,6 +10,7 @@ import (
 
 	A "github.com/muscles/referee/compiler/arm64"
 	"github.com/muscles/referee/compiler/ir"
+	"github.com/muscles/referee/muscle"
 )
 
 // stateLayout is the state buffer shared by every entry of one muscle: the
@@ -66,6 +67,14 @@ type entrySpec struct {
 	out     *ir.Value           // the result written at x1
 	updates []entryUpdate       // parameters written into their slots (train)
 	train   bool                // x4 is a valid base (CheckEntryABI)
+}
+
+// kind is the entry's kind, which decides its buffer bases.
+func (s entrySpec) kind() muscle.EntryKind {
+	if s.train {
+		return muscle.EntryTrain
+	}
+	return muscle.EntryForward
 }
 
 // entryCode is one generated entry, assembled on its own (every branch
@@ -164,6 +173,7 @@ func (st *stateLayout) compileEntryWith(spec entrySpec, splitDense bool) (*entry
 	g := spec.g
 	gn := newGen()
 	gn.splitDense = splitDense
+	gn.bases = basesOf(spec.kind())
 	tmp := p.scratch // bump pointer of the short-lived copies
 	scratch := p.scratch
 	alloc := func(n int) loc {
@@ -258,8 +268,8 @@ func (st *stateLayout) compileEntryWith(spec entrySpec, splitDense bool) (*entry
 	if scratch >= 1<<24 || st.size >= 1<<24 {
 		return nil, fmt.Errorf("codegen: buffers larger than 16 MiB are not supported")
 	}
-	gn.executed -= forwardEntry(&gn.a)
-	scheduleEntry(&gn.a)
+	gn.executed -= forwardEntry(&gn.a, gn.bases)
+	scheduleEntry(&gn.a, gn.bases)
 	bytes, err := gn.a.Assemble()
 	if err != nil {
 		return nil, fmt.Errorf("codegen: %w", err)

@@ -51,9 +51,9 @@ import (
 
 // forwardEntry runs the forwarding and dead-store pass over the program in
 // a and returns the number of instructions removed.
-func forwardEntry(a *A.Assembler) int {
+func forwardEntry(a *A.Assembler, bases bufferBases) int {
 	return a.Rewrite(func(ins []A.Instr, bound []int) []bool {
-		inLoop, ok := loopMap(ins, bound)
+		inLoop, ok := loopMap(ins, bound, bases)
 		if !ok {
 			return nil
 		}
@@ -76,11 +76,11 @@ func forwardEntry(a *A.Assembler) int {
 				top = top && !inLoop[k]
 			}
 			if top {
-				forwardBlock(ins, drop, start, i+1, sp)
+				forwardBlock(ins, drop, start, i+1, sp, bases)
 			}
 			start = i + 1
 		}
-		deadStores(ins, drop, inLoop)
+		deadStores(ins, drop, inLoop, bases)
 		sameConsts(ins, drop, inLoop, labelled)
 		return drop
 	})
@@ -89,14 +89,11 @@ func forwardEntry(a *A.Assembler) int {
 // loopMap marks the instructions inside a loop: from the label a branch
 // jumps back to, to the branch. ok is false if the program writes a buffer
 // base or has a branch that is not a back-edge to a bound label or RET.
-func loopMap(ins []A.Instr, bound []int) (inLoop []bool, ok bool) {
+func loopMap(ins []A.Instr, bound []int, bases bufferBases) (inLoop []bool, ok bool) {
 	inLoop = make([]bool, len(ins))
 	for j, in := range ins {
-		defs, _ := in.DefUse()
-		for _, u := range defs {
-			if u <= 4 {
-				return nil, false
-			}
+		if defs, _ := in.DefUse(); bases.written(defs) {
+			return nil, false
 		}
 		if !in.IsBranch() || in.Op == A.RET {
 			continue
@@ -185,7 +182,7 @@ func withUnit(r A.Reg, u int) A.Reg { return regClassOf(r) | A.Reg(u-32) }
 
 // forwardBlock forwards stores to loads in the top-level block
 // ins[start:end].
-func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
+func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare, bases bufferBases) {
 	endsRet := ins[end-1].Op == A.RET
 	var known []stored
 	lastDef := map[int]int{}
@@ -195,7 +192,7 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 		}
 		in := ins[k]
 		m, isMem := in.Mem()
-		fpLoad := isMem && !m.Store && in.Op == A.LDR && knownBase(m.Base) && isFP(in.Rd)
+		fpLoad := isMem && !m.Store && in.Op == A.LDR && bases.has(m.Base) && isFP(in.Rd)
 		if fpLoad {
 			// The bytes' values still in their registers first, then one
 			// to relocate.
@@ -238,7 +235,7 @@ func forwardBlock(ins []A.Instr, drop []bool, start, end int, sp *spare) {
 		}
 		defs, _ := in.DefUse()
 		known = slices.DeleteFunc(known, func(s stored) bool {
-			return (isMem && m.Store && mayAlias(s.m, m)) || slices.Contains(defs, s.m.Base.Unit())
+			return (isMem && m.Store && mayAlias(bases, s.m, m)) || slices.Contains(defs, s.m.Base.Unit())
 		})
 		for i := range known {
 			if s := &known[i]; s.clob < 0 && slices.Contains(defs, s.reg.Unit()) {
@@ -409,7 +406,7 @@ func renameReads(in A.Instr, u int, src A.Reg, scalar bool) (A.Instr, bool) {
 
 // deadStores marks for dropping the top-level stores to scratch that no
 // later instruction may read, scanning backwards.
-func deadStores(ins []A.Instr, drop []bool, inLoop []bool) {
+func deadStores(ins []A.Instr, drop []bool, inLoop []bool, bases bufferBases) {
 	readAll := false
 	read := map[int64]bool{} // scratch bytes a later load may read
 	for j := len(ins) - 1; j >= 0; j-- {
@@ -423,7 +420,7 @@ func deadStores(ins []A.Instr, drop []bool, inLoop []bool) {
 		}
 		if !m.Store {
 			switch {
-			case inLoop[j] || !knownBase(m.Base):
+			case inLoop[j] || !bases.has(m.Base):
 				readAll = true
 			case m.Base == A.X3:
 				for b := m.Off; b < m.Off+m.Size; b++ {

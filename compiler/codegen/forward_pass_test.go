@@ -25,7 +25,7 @@ func forwarded(prog []A.Instr, binds ...int) ([]A.Instr, int) {
 		}
 		a.Emit(in)
 	}
-	n := forwardEntry(&a)
+	n := forwardEntry(&a, testBases)
 	return a.Instrs(), n
 }
 

@@ -60,22 +60,12 @@ func timing(in A.Instr) (lat int, p pipe, busy int) {
 	return 6, pipeFP, 1
 }
 
-// knownBase reports whether r is one of the ABI's buffer bases x0..x4:
-// distinct buffers that the generated code never writes.
-func knownBase(r A.Reg) bool {
-	switch r {
-	case A.X0, A.X1, A.X2, A.X3, A.X4:
-		return true
-	}
-	return false
-}
-
 // mayAlias reports whether two memory accesses may overlap. Accesses
 // through two different buffer bases never do; through the same base they
 // overlap when their byte ranges do; through any other register (address
 // cache, loop pointers) they may overlap anything.
-func mayAlias(a, b A.MemAccess) bool {
-	if !knownBase(a.Base) || !knownBase(b.Base) {
+func mayAlias(bases bufferBases, a, b A.MemAccess) bool {
+	if !bases.has(a.Base) || !bases.has(b.Base) {
 		return true
 	}
 	if a.Base != b.Base {
@@ -88,8 +78,9 @@ func mayAlias(a, b A.MemAccess) bool {
 // graph construction stays cheap on long unrolled blocks.
 const schedWindow = 256
 
-// scheduleEntry reorders each straight-line block of the program in a.
-func scheduleEntry(a *A.Assembler) {
+// scheduleEntry reorders each straight-line block of the program in a,
+// whose buffer bases are bases.
+func scheduleEntry(a *A.Assembler, bases bufferBases) {
 	a.Reorder(func(ins []A.Instr, labelled []bool) {
 		start := 0
 		for i := 0; i <= len(ins); i++ {
@@ -99,7 +90,7 @@ func scheduleEntry(a *A.Assembler) {
 			}
 			hi := pinnedTail(ins, labelled, start, i)
 			for lo := start; lo < hi; lo += schedWindow {
-				scheduleBlock(ins[lo:min(lo+schedWindow, hi)])
+				scheduleBlock(ins[lo:min(lo+schedWindow, hi)], bases)
 			}
 			if i < len(ins) && ins[i].IsBranch() {
 				start = i + 1
@@ -129,7 +120,7 @@ type schedEdge struct {
 // edges carry the producer's latency, write-after-read and
 // write-after-write edges keep the order (latency 0 and 1), and memory
 // accesses that may alias, one of them a store, keep their order.
-func blockDeps(block []A.Instr) []schedNode {
+func blockDeps(block []A.Instr, bases bufferBases) []schedNode {
 	nodes := make([]schedNode, len(block))
 	var lastDef [A.NumUnits]int
 	var readers [A.NumUnits][]int
@@ -161,11 +152,8 @@ func blockDeps(block []A.Instr) []schedNode {
 	// write one anyway, no two of its memory accesses are assumed distinct.
 	basesFixed := true
 	for _, in := range block {
-		defs, _ := in.DefUse()
-		for _, u := range defs {
-			if u <= 4 {
-				basesFixed = false
-			}
+		if defs, _ := in.DefUse(); bases.written(defs) {
+			basesFixed = false
 		}
 	}
 	for i, in := range block {
@@ -178,7 +166,7 @@ func blockDeps(block []A.Instr) []schedNode {
 		}
 		if m, ok := in.Mem(); ok {
 			for _, p := range mems {
-				if (m.Store || p.m.Store) && (!basesFixed || mayAlias(m, p.m)) {
+				if (m.Store || p.m.Store) && (!basesFixed || mayAlias(bases, m, p.m)) {
 					edge(p.idx, i, 1)
 				}
 			}
@@ -232,11 +220,11 @@ func pinnedTail(ins []A.Instr, labelled []bool, start, end int) int {
 // scheduleBlock reorders block in place: it builds list schedules under
 // a few priority functions, simulates each (and the original order) on the
 // machine model, and keeps the fastest, the original order on a tie.
-func scheduleBlock(block []A.Instr) {
+func scheduleBlock(block []A.Instr, bases bufferBases) {
 	if len(block) < 2 {
 		return
 	}
-	nodes := blockDeps(block)
+	nodes := blockDeps(block, bases)
 	best := make([]int, len(nodes))
 	for i := range best {
 		best[i] = i

@@ -9,7 +9,12 @@ import (
 
 	A "github.com/muscles/referee/compiler/arm64"
 	"github.com/muscles/referee/compiler/codegen/run"
+	"github.com/muscles/referee/muscle"
 )
+
+// testBases are the buffer bases of the hand-written programs of these
+// tests: a train entry's, x0..x4.
+var testBases = basesOf(muscle.EntryTrain)
 
 // conflict reports whether a and b (a first) must stay in order: they
 // share a register unit one of them writes, or they touch memory that may
@@ -30,7 +35,7 @@ func conflict(a, b A.Instr) bool {
 	}
 	am, aok := a.Mem()
 	bm, bok := b.Mem()
-	return aok && bok && (am.Store || bm.Store) && mayAlias(am, bm)
+	return aok && bok && (am.Store || bm.Store) && mayAlias(testBases, am, bm)
 }
 
 // checkOrder fails unless got is a permutation of orig that keeps every
@@ -164,7 +169,7 @@ func TestScheduleKeepsDependencies(t *testing.T) {
 	for iter := 0; iter < 500; iter++ {
 		body := randomBody(r, 1+r.Intn(60))
 		got := slices.Clone(body)
-		scheduleBlock(got)
+		scheduleBlock(got, testBases)
 		checkOrder(t, body, got)
 	}
 }
@@ -184,7 +189,7 @@ func TestScheduleBlocksAndLabels(t *testing.T) {
 		A.Instr{Op: A.LDR, Rd: A.S5, Rn: A.X0, Imm: 8},
 		A.Instr{Op: A.RET})
 	before := a.Instrs()
-	scheduleEntry(&a)
+	scheduleEntry(&a, testBases)
 	got := a.Instrs()
 	// First block: the FMUL chain (the critical path) starts first; the
 	// FADD and the load fill in before the dependent FMUL (which waits for
@@ -211,7 +216,7 @@ func TestScheduleMemoryAliasing(t *testing.T) {
 		{Op: A.STR, Rd: A.S1, Rn: A.X5},
 	}
 	got := slices.Clone(block)
-	scheduleBlock(got)
+	scheduleBlock(got, testBases)
 	checkOrder(t, block, got)
 	idx := func(in A.Instr) int { return slices.Index(got, in) }
 	if idx(block[4]) > idx(block[1]) {
@@ -225,7 +230,7 @@ func TestScheduleMemoryAliasing(t *testing.T) {
 		{Op: A.LDR, Rd: A.S4, Rn: A.X1},
 	}
 	linked := false
-	for _, e := range blockDeps(moved)[1].succs {
+	for _, e := range blockDeps(moved, testBases)[1].succs {
 		linked = linked || e.to == 3
 	}
 	if !linked {
@@ -256,7 +261,7 @@ func TestScheduleExecution(t *testing.T) {
 		prog := wrap(body)
 		var a A.Assembler
 		a.Emit(prog...)
-		scheduleEntry(&a)
+		scheduleEntry(&a, testBases)
 		sched := a.Instrs()
 		if slices.Equal(sched, prog) {
 			t.Logf("program %d: the scheduler kept the order", iter)
