@@ -33,6 +33,7 @@ func TestDenseOps(t *testing.T) {
 		{{4}, {4, 4}}, {{2, 3}, {3, 4}}, {{5, 2}, {2, 12}}, // unrolled, four columns at a time (denseByElem)
 		{{70}, {70, 5}}, {{5}, {5, 100}}, {{3, 66}, {66, 45}}, {{2, 70}, {70, 36}}, // loops (with tails)
 		{{12}, {12, 32}}, {{3, 8}, {8, 48}}, // four-register LD1 loops (rowBlockLD1)
+		{{16}, {16, 32}}, {{20}, {20, 48}}, {{24}, {24, 16}}, // LD1 loops of 6 and 8 rows, with 4 and 2 rows first
 		{{68}, {68, 10}}, {{2, 64}, {64, 22}}, {{72}, {72, 33}}, // four-row loops with a tail (rowBlockTail: 4 rows, 2 rows, a tail alone)
 	}
 	for _, s := range shapes {

@@ -9,6 +9,8 @@ import (
 // Register conventions (all inside the ABI's clobber set x0..x17, v0..v31):
 //
 //	x0..x3     buffer bases (input, output, state, scratch); never written
+//	x4         the target's base in a train entry (never written there);
+//	           no buffer in a forward entry, where rowBlockLD1 may take it
 //	x5..x8     loop pointers, x11 loop counter
 //	x16, x17   a loop around loops: its counter, and a row pointer
 //	x9, x10    temporaries for constants and 2^n construction; x10 is
@@ -21,11 +23,12 @@ import (
 //	v24..v31   the per-kernel constant pool
 //	v0..v7, v16..v23  accumulators and operands of the NEON matmul loop
 //
-// The four-register LD1 loop (rowBlockLD1) also loads into v25..v29, and
-// takes rowBases (x6, x9, x10, x12..x15, after clearing the cache) and,
-// outside any loop over rows, rowLoopRegs as base registers; the loop for
-// blocks with a tail (rowBlockTail) takes the first four rowBases and
-// loads into v8..v15, v20..v22 and v25..v31.
+// The four-register LD1 loop (rowBlockLD1) also loads into v25..v31, and
+// takes rowBases (x6, x9, x10, x12..x15, after clearing the cache),
+// outside any loop over rows rowLoopRegs, and in a forward entry x4 (no
+// buffer there) as base registers; the loop for blocks with a tail
+// (rowBlockTail) takes the first four rowBases and loads into v8..v15,
+// v20..v22 and v25..v31.
 var (
 	tmpX  = A.X9
 	tmpX2 = A.X10

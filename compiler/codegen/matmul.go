@@ -198,9 +198,10 @@ func (g *gen) matmulLoop(a, b operand, dst loc, k, n, m int) {
 }
 
 // ld1Banks are the first registers of the four banks of four consecutive
-// registers that rowBlockLD1 loads rows of B into, and ld1Mult holds its
-// four multipliers; none is v23 or v24, which a dense kernel keeps for
-// relu and a uniform bias.
+// registers that rowBlockLD1 loads rows of B into, and ld1Mult holds the
+// multipliers of an iteration's first four rows (ld1MultReg has the rest);
+// none is v23 or v24, which a dense kernel keeps for relu and a uniform
+// bias.
 var ld1Banks = [4]int{8, 12, 16, 25}
 
 const ld1Mult = 29
@@ -210,55 +211,118 @@ const ld1Mult = 29
 // and the address cache (which they clear).
 var rowBases = []A.Reg{A.X6, A.X9, A.X10, A.X12, A.X13, A.X14, A.X15}
 
-// rowBlockLD1 is rowBlockLoop's four-row loop for blocks of 16 or 32
-// columns (nq 4 or 8), laid out for the in-order Cortex-A53, which writes
-// results back in order: a load issues only once it would not complete
-// before the multiply-adds ahead of it (FMLA 10 cycles), so the 7-cycle
-// four-register LD1 can issue three cycles after an FMLA where an LDR (4)
-// waits six. A group is one LD1 (64 bytes of a row of B) and the four
-// FMLAs by element that use it; LD1 takes no offset, so each of an
-// iteration's nq groups has a base register of its own, and the loads
-// run two groups ahead of their FMLAs, through four banks. After the last
-// group the next multipliers are loaded and the bases and x5 advance; the
-// last iteration is peeled and loads nothing ahead. Each accumulator sums
-// in the same order as the other loops.
+// ld1Rows is how many rows of B rowBlockLD1 takes an iteration, for a
+// block of per groups a row (1 or 2) with nb base registers: 8 or 6 where
+// that many rows' groups have bases and are a multiple of four (the banks
+// turn once an iteration) and the loop runs at least twice, else 4. More
+// rows an iteration share the loop's end (the next multipliers, the base
+// updates, the counter) among more multiply-adds.
+func ld1Rows(n, per, nb int) int {
+	for _, rows := range []int{8, 6} {
+		if grp := rows * per; grp%4 == 0 && grp <= nb && n >= 2*rows {
+			return rows
+		}
+	}
+	return 4
+}
+
+// ld1MultReg returns the register and lane of row r's multiplier in an
+// iteration of rows rows: v29 lanes 0..3 for rows 0..3; then v30 lanes
+// 0..3 (rows = 8, one LDP q), or lane 0 of v30 and v31 (rows = 6, one LDP
+// s, which reads no further than the iteration's rows).
+func ld1MultReg(rows, r int) (A.Reg, uint8) {
+	switch {
+	case r < 4:
+		return A.VReg(ld1Mult), uint8(r)
+	case rows == 8:
+		return A.VReg(ld1Mult + 1), uint8(r - 4)
+	}
+	return A.VReg(ld1Mult + 1 + r - 4), 0
+}
+
+// rowBlockLD1 is rowBlockLoop's loop for blocks of 16 or 32 columns (nq 4
+// or 8), laid out for the in-order Cortex-A53, which writes results back
+// in order: a load issues only once it would not complete before the
+// multiply-adds ahead of it (FMLA 10 cycles), so the 7-cycle four-register
+// LD1 can issue three cycles after an FMLA where an LDR (4) waits six. A
+// group is one LD1 (64 bytes of a row of B) and the four FMLAs by element
+// that use it. An iteration takes ld1Rows rows; where n is not a multiple
+// of them, the first n mod rows rows (2 or 4) are one straight iteration
+// before the loop. Each accumulator sums in the same order as the other
+// loops (rows in order).
 func (g *gen) rowBlockLD1(a, b loc, i, n, m, j0, nq int, bases []A.Reg) {
-	per := nq / 4     // groups a row
-	groups := 4 * per // groups an iteration
-	stride := 16 * m  // bytes of B an iteration
+	per := nq / 4
+	rows := ld1Rows(n, per, len(bases))
+	arow := loc{a.base, a.off + 4*i*n}
+	brow := loc{b.base, b.off + 4*j0}
+	if rem := n % rows; rem > 0 {
+		g.ld1Loop(arow, brow, m, per, rem, 1, bases)
+		arow.off += 4 * rem
+		brow.off += 4 * m * rem
+	}
+	g.ld1Loop(arow, brow, m, per, rows, n/rows, bases)
+}
+
+// ld1Loop emits trips iterations of rows rows each, from A's row at arow
+// and B's block row at brow. LD1 takes no offset, so each of an
+// iteration's groups has a base register of its own, and the loads run
+// two groups ahead of their FMLAs, through four banks. After the last
+// group the next multipliers are loaded and the bases and x5 advance; the
+// last iteration is peeled and loads nothing ahead.
+func (g *gen) ld1Loop(arow, brow loc, m, per, rows, trips int, bases []A.Reg) {
+	groups := rows * per // groups an iteration
+	stride := 4 * m * rows
 	off := func(grp int) int { return 4*m*(grp/per) + 64*(grp%per) }
 	bank := func(grp int) int { return ld1Banks[grp%4] }
 	load := func(grp int) {
 		g.emit(A.Instr{Op: A.LD1x4, Rd: A.VReg(bank(grp)), Rn: bases[grp%groups]})
+	}
+	// mults loads an iteration's multipliers from x5 (ld1MultReg).
+	mults := func() {
+		switch rows {
+		case 6:
+			g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(ld1Mult), Rn: A.X5},
+				A.Instr{Op: A.LDP, Rd: A.SReg(ld1Mult + 1), Rt2: A.SReg(ld1Mult + 2), Rn: A.X5, Imm: 16})
+		case 8:
+			g.emit(A.Instr{Op: A.LDP, Rd: A.QReg(ld1Mult), Rt2: A.QReg(ld1Mult + 1), Rn: A.X5})
+		default: // 2 or 4 rows: A's row has at least four more elements
+			g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(ld1Mult), Rn: A.X5})
+		}
 	}
 	iteration := func(last bool) {
 		for grp := range groups {
 			if !last || grp+2 < groups {
 				load(grp + 2)
 			}
+			mr, lane := ld1MultReg(rows, grp/per)
 			for c := range 4 {
 				g.emit(A.Instr{Op: A.VFMLAElem, Rd: A.VReg(4*(grp%per) + c), Rn: A.VReg(bank(grp) + c),
-					Rm: A.VReg(ld1Mult), Index: uint8(grp / per)})
+					Rm: mr, Index: lane})
 			}
 		}
 	}
 	g.clearCache()
-	g.addr(A.X5, a, 4*i*n)
-	g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(ld1Mult), Rn: A.X5})
+	g.addr(A.X5, arow, 0)
+	mults()
 	for grp := range groups {
-		g.addr(bases[grp], b, 4*j0+off(grp))
+		g.addr(bases[grp], brow, off(grp))
 		if grp < 2 {
 			// The first two groups are loaded here; in the loop their
 			// bases serve the next iteration.
 			load(grp)
-			g.addImm(bases[grp], bases[grp], stride)
+			if trips > 1 {
+				g.addImm(bases[grp], bases[grp], stride)
+			}
 		}
 	}
-	if n/4 > 1 {
-		g.loop(n/4-1, func() {
+	if trips > 1 {
+		g.loop(trips-1, func() {
+			// x5 advances first, so the next multipliers load at
+			// offset 0 (LDR q's offsets are multiples of 16, 4*rows
+			// need not be) without waiting for the add.
+			g.addImm(A.X5, A.X5, 4*rows)
 			iteration(false)
-			g.emit(A.Instr{Op: A.LDR, Rd: A.QReg(ld1Mult), Rn: A.X5, Imm: 16})
-			g.addImm(A.X5, A.X5, 16)
+			mults()
 			for _, r := range bases[:groups] {
 				g.addImm(r, r, stride)
 			}
@@ -277,12 +341,17 @@ var rowBank = [2][8]int{{8, 9, 10, 11, 12, 13, 14, 15}, {16, 17, 18, 20, 21, 22,
 // output row, out[i, j0:j0+4*nq+tail] += a[i, k] * b[k, j0:...]: v0..v(nq-1)
 // take the 4-wide columns, s16.. the tail. a is (., n) and b is (n, m),
 // row-major. Uses x5, x6 and the loop counter; v8.., v19, s20...; blocks
-// of 16 or 32 columns go to rowBlockLD1, which also uses x9, x10, x12..x15
-// and the caller's spare registers (ones no enclosing loop holds), and
+// of 16 or 32 columns go to rowBlockLD1, which also uses x9, x10, x12..x15,
+// the caller's spare registers (ones no enclosing loop holds) and a
+// forward entry's x4, and
 // blocks with a tail to rowBlockTail where it applies (x9, x10, x12).
 func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int, spare []A.Reg) {
-	if tail == 0 && n%4 == 0 && m%4 == 0 && nq%4 == 0 && len(rowBases)+len(spare) >= nq && 16*m < 1<<24 {
-		g.rowBlockLD1(a, b, i, n, m, j0, nq, append(append([]A.Reg{}, rowBases...), spare...))
+	bases := append(append([]A.Reg{}, rowBases...), spare...)
+	if !g.bases.has(A.X4) {
+		bases = append(bases, A.X4) // a forward entry's x4 is no buffer
+	}
+	if tail == 0 && n%4 == 0 && m%4 == 0 && nq%4 == 0 && len(bases) >= nq && 32*m < 1<<24 {
+		g.rowBlockLD1(a, b, i, n, m, j0, nq, bases)
 		return
 	}
 	if rows := tailRows(nq, tail); rows > 0 && n%4 == 0 && 16*m < 1<<24 {

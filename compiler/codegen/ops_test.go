@@ -120,6 +120,10 @@ func opCases() []opCase {
 		// columns, no loop at all (n = 4), and in a loop over rows.
 		mm(ir.Shape{12}, ir.Shape{12, 32}, false), mm(ir.Shape{4}, ir.Shape{4, 80}, false),
 		mm(ir.Shape{3, 8}, ir.Shape{8, 48}, false), mm(ir.Shape{2, 16}, ir.Shape{16, 16}, false),
+		// Six and eight rows an iteration (ld1Rows), with 2 or 4 rows
+		// before the loop, alone and in a loop over rows.
+		mm(ir.Shape{16}, ir.Shape{16, 32}, false), mm(ir.Shape{20}, ir.Shape{20, 48}, false),
+		mm(ir.Shape{2, 24}, ir.Shape{24, 16}, false), mm(ir.Shape{2, 36}, ir.Shape{36, 16}, false),
 		// Four-row loops with a tail (rowBlockTail), alone and in a
 		// loop over rows.
 		mm(ir.Shape{64}, ir.Shape{64, 10}, false), mm(ir.Shape{3, 8}, ir.Shape{8, 13}, false))
