@@ -266,9 +266,11 @@ func (g *gen) rowBlockLD1(a, b loc, i, n, m, j0, nq int, bases []A.Reg) {
 // ld1Loop emits trips iterations of rows rows each, from A's row at arow
 // and B's block row at brow. LD1 takes no offset, so each of an
 // iteration's groups has a base register of its own, and the loads run
-// two groups ahead of their FMLAs, through four banks. After the last
-// group the next multipliers are loaded and the bases and x5 advance; the
-// last iteration is peeled and loads nothing ahead.
+// two groups ahead of their FMLAs, through four banks. x5 advances at the
+// top of an iteration, so its last group can be followed at once by the
+// next multipliers' loads (at offset 0: LDR q's offsets are multiples of
+// 16, 4*rows need not be) and the bases' updates; the last iteration is
+// peeled and loads nothing ahead.
 func (g *gen) ld1Loop(arow, brow loc, m, per, rows, trips int, bases []A.Reg) {
 	groups := rows * per // groups an iteration
 	stride := 4 * m * rows
@@ -317,9 +319,6 @@ func (g *gen) ld1Loop(arow, brow loc, m, per, rows, trips int, bases []A.Reg) {
 	}
 	if trips > 1 {
 		g.loop(trips-1, func() {
-			// x5 advances first, so the next multipliers load at
-			// offset 0 (LDR q's offsets are multiples of 16, 4*rows
-			// need not be) without waiting for the add.
 			g.addImm(A.X5, A.X5, 4*rows)
 			iteration(false)
 			mults()
@@ -341,10 +340,10 @@ var rowBank = [2][8]int{{8, 9, 10, 11, 12, 13, 14, 15}, {16, 17, 18, 20, 21, 22,
 // output row, out[i, j0:j0+4*nq+tail] += a[i, k] * b[k, j0:...]: v0..v(nq-1)
 // take the 4-wide columns, s16.. the tail. a is (., n) and b is (n, m),
 // row-major. Uses x5, x6 and the loop counter; v8.., v19, s20...; blocks
-// of 16 or 32 columns go to rowBlockLD1, which also uses x9, x10, x12..x15,
-// the caller's spare registers (ones no enclosing loop holds) and a
-// forward entry's x4, and
-// blocks with a tail to rowBlockTail where it applies (x9, x10, x12).
+// of 16 or 32 columns go to rowBlockLD1, which also uses x9, x10,
+// x12..x15, the caller's spare registers (ones no enclosing loop holds)
+// and a forward entry's x4, and blocks with a tail to rowBlockTail where
+// it applies (x9, x10, x12).
 func (g *gen) rowBlockLoop(a, b loc, i, n, m, j0, nq, tail int, spare []A.Reg) {
 	bases := append(append([]A.Reg{}, rowBases...), spare...)
 	if !g.bases.has(A.X4) {
